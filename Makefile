@@ -1,0 +1,90 @@
+# wlk — plain Makefile. `make run` and `make test` install what is missing.
+PKGS     := libh2o-evloop jansson libsodium sqlite3 libcurl
+CC       ?= cc
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wformat=2 -Wvla -fno-common
+BASE     := -std=gnu17 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Isrc -MMD -MP $(WARN)
+RELEASE  := -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+SANITIZE := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+PYTHON   := /usr/bin/python3
+
+B        ?= build
+MODE     ?= release
+ifeq ($(MODE),asan)
+  OPT := $(SANITIZE)
+  LDOPT := -fsanitize=address,undefined
+else
+  OPT := $(RELEASE)
+  LDOPT :=
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lwslay -lssl -lcrypto -lpthread -lm
+CFLAGS_ALL = $(BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
+
+SRC      := $(wildcard src/*/*.c)
+OBJ      := $(SRC:%.c=$(B)/%.o) $(B)/gen/embedded.o
+EMBEDDED := $(wildcard src/db/migrations/*.sql) src/privacy/text/policy.zh.txt docs/openapi.yaml
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all run test unit e2e bench deps format format-check docs clean
+all: $(B)/wlk
+
+$(B)/wlk: $(OBJ) $(B)/src/main.o
+	$(CC) $(LDOPT) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(B)/gen/embedded.c: $(EMBEDDED) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh $@
+
+$(B)/gen/embedded.o: $(B)/gen/embedded.c
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $^ $(PKG_LIBS) -lcmocka $(LDOPT) $(LDFLAGS)
+
+deps:
+	@scripts/deps.sh --check 2>/dev/null || scripts/deps.sh
+
+run: deps
+	$(MAKE) $(B)/wlk
+	$(B)/wlk serve --data-dir ./var
+
+# Everything: release build (warnings as errors), then unit and black-box
+# tests against the AddressSanitizer + UBSan build, then the format check.
+test: deps
+	$(MAKE) build/wlk
+	$(MAKE) MODE=asan B=build/asan build/asan/wlk unit
+	$(MAKE) e2e WLK_BIN=build/asan/wlk
+	$(MAKE) format-check
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+WLK_BIN ?= build/wlk
+e2e:
+	WLK_BIN=$(abspath $(WLK_BIN)) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e
+
+bench: deps
+	$(MAKE) build/wlk
+	bench/http.sh
+
+docs: $(B)/wlk
+	$(B)/wlk errors > docs/ERRORS.md
+
+FORMAT_FILES = $(shell find src tests/unit -name '*.[ch]')
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf build
+
+-include $(OBJ:.o=.d) $(B)/src/main.d

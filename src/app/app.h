@@ -1,0 +1,28 @@
+/* app.h - the explicit context every domain function takes: the
+ * process-wide app (settings, vault, hooks; immutable once serving) and the
+ * per-thread part (database connection, clock). No globals in domains. */
+#ifndef WLK_APP_H
+#define WLK_APP_H
+
+#include "core/config.h"
+#include "db/db.h"
+#include "sec/sec.h"
+
+#include <stdint.h>
+
+typedef struct app {
+    config_t cfg;
+    sec_vault_t *vault;
+    char db_path[600];
+    /* Called after a commit that queued outbox work (wakes the worker). */
+    void (*outbox_kick)(struct app *app);
+    void *outbox; /* the worker, owned by main */
+} app_t;
+
+typedef struct app_ctx {
+    app_t *app;
+    db_t *db;
+    int64_t (*now_ms)(void);
+} app_ctx_t;
+
+#endif

@@ -1,0 +1,67 @@
+/* auth.h - phone sign-in (F1): phone numbers, SMS codes with limits,
+ * accounts, devices and sessions. Plain C over app_ctx_t: no HTTP here. */
+#ifndef WLK_AUTH_H
+#define WLK_AUTH_H
+
+#include "app/app.h"
+#include "core/err.h"
+
+#include <stdbool.h>
+#include <jansson.h>
+
+#define AUTH_MAX_ATTEMPTS 5
+
+/* Normalises a mainland mobile number ("+86 138-1234-5678") into 11 digits
+ * in out[12]; false if it is not one. */
+bool auth_phone_parse(const char *in, char out[12]);
+
+/* Sends a sign-in code to phone (through the outbox). client_ip is used
+ * only as a keyed hash for the per-IP limit. Errors: VALIDATION_FAILED
+ * (field phone), RATE_LIMITED (with retry_after). */
+int auth_code_send(app_ctx_t *c, const char *phone, const char *client_ip, err_t *e)
+    __attribute__((warn_unused_result));
+
+typedef struct auth_login_req {
+    const char *phone, *code;
+    const char *device_id, *device_name, *device_platform; /* name/platform may be NULL */
+    const char *accept_version;                            /* may be NULL */
+} auth_login_req_t;
+
+typedef struct auth_login_res {
+    char token[SEC_TOKEN_LEN + 1];
+    bool new_user;
+    int64_t user_id;
+} auth_login_res_t;
+
+/* Verifies the code and opens a session for the device (replacing that
+ * device's previous one). Errors: VALIDATION_FAILED, INVALID_CODE,
+ * TOO_MANY_ATTEMPTS, CONSENT_REQUIRED (code not consumed). */
+int auth_login(app_ctx_t *c, const auth_login_req_t *req, auth_login_res_t *res, err_t *e)
+    __attribute__((warn_unused_result));
+
+typedef struct auth_session {
+    int64_t id, user_id, device_id;
+} auth_session_t;
+
+/* Finds the live session of a bearer token and marks it used. UNAUTHORIZED
+ * when unknown or idle too long. */
+int auth_session_resolve(app_ctx_t *c, const char *token, size_t len, auth_session_t *out, err_t *e)
+    __attribute__((warn_unused_result));
+int auth_logout(app_ctx_t *c, const auth_session_t *s, err_t *e)
+    __attribute__((warn_unused_result));
+
+/* {"id","phone_masked","nickname","role","created_at"}. Returns new. */
+int auth_user_view(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
+/* Updates nickname and/or role (NULL: unchanged); validated here too. */
+int auth_user_update(app_ctx_t *c, int64_t user_id, const char *nickname, const char *role,
+                     err_t *e) __attribute__((warn_unused_result));
+/* {"items":[{"id","name","platform","created_at","last_seen_at","current"}]} */
+int auth_devices_view(app_ctx_t *c, const auth_session_t *s, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
+/* Removes one of the user's devices and kills its sessions; NOT_FOUND if
+ * it is not theirs. */
+int auth_device_remove(app_ctx_t *c, int64_t user_id, int64_t device_id, err_t *e)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,174 @@
+/* user.c - accounts: creation with a fresh data key, the profile view
+ * (phone shown masked, nickname sealed like the phone), and updates. */
+#include "auth/auth_int.h"
+#include "core/ids.h"
+#include "core/jread.h"
+#include "core/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void place_ad(char *ad, size_t n, const char *place, int64_t row)
+{
+    snprintf(ad, n, "%s:%lld", place, (long long)row);
+}
+
+uint8_t *auth_seal(const sec_key_t *dek, const char *place, int64_t row, const char *value,
+                   size_t *len)
+{
+    char ad[64];
+    size_t n = strlen(value);
+    uint8_t *out = malloc(n + SEC_SEAL_OVERHEAD);
+    if (out == NULL)
+        abort();
+    place_ad(ad, sizeof(ad), place, row);
+    sec_seal(dek, ad, value, n, out);
+    *len = n + SEC_SEAL_OVERHEAD;
+    return out;
+}
+
+char *auth_open(const sec_key_t *dek, const char *place, int64_t row, const void *sealed,
+                size_t len)
+{
+    char ad[64];
+    size_t n;
+    if (sealed == NULL || len < SEC_SEAL_OVERHEAD)
+        return NULL;
+    char *out = malloc(len - SEC_SEAL_OVERHEAD + 1);
+    if (out == NULL)
+        abort();
+    place_ad(ad, sizeof(ad), place, row);
+    if (sec_open(dek, ad, sealed, len, (uint8_t *)out, &n) != 0) {
+        free(out);
+        return NULL;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+int auth_user_dek(app_ctx_t *c, int64_t user_id, const void *wrapped, size_t len, sec_key_t *dek,
+                  err_t *e)
+{
+    if (wrapped == NULL || sec_dek_unwrap(c->app->vault, user_id, wrapped, len, dek) != 0)
+        return err_internal(e, "data key of user %lld cannot be unwrapped", (long long)user_id);
+    return 0;
+}
+
+int auth_user_key(app_ctx_t *c, int64_t user_id, sec_key_t *dek, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st, "SELECT dek_wrapped FROM users WHERE id = $1",
+                    DB_ARGS(DB_I64(user_id)), e);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
+        return err_set(e, ERR_UNAUTHORIZED, NULL, NULL);
+    size_t wl;
+    const void *wrapped = db_bytes(st, 0, &wl);
+    rc = auth_user_dek(c, user_id, wrapped, wl, dek, e);
+    db_done(st);
+    return rc;
+}
+
+int auth_user_create(app_ctx_t *c, const char *phone, const uint8_t bidx[SEC_HASH_LEN],
+                     int64_t *user_id, err_t *e)
+{
+    sec_key_t dek;
+    uint8_t wrapped[SEC_WRAPPED_LEN];
+    size_t plen;
+    int64_t id = ids_next(), now = c->now_ms();
+    sec_dek_create(c->app->vault, id, &dek, wrapped);
+    uint8_t *penc = auth_seal(&dek, "users.phone", id, phone, &plen);
+    sec_wipe(&dek, sizeof(dek));
+    int64_t rc = db_exec(c->db,
+                         "INSERT INTO users (id, phone_bidx, phone_enc, dek_wrapped, role, "
+                         "created_at, updated_at) VALUES ($1, $2, $3, $4, 'customer', $5, $5)",
+                         DB_ARGS(DB_I64(id), DB_BLOB(bidx, SEC_HASH_LEN), DB_BLOB(penc, plen),
+                                 DB_BLOB(wrapped, SEC_WRAPPED_LEN), DB_I64(now)),
+                         e);
+    free(penc);
+    if (rc < 0)
+        return (int)rc;
+    *user_id = id;
+    return 0;
+}
+
+int auth_user_view(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st,
+                    "SELECT phone_enc, dek_wrapped, nickname_enc, role, created_at FROM users "
+                    "WHERE id = $1",
+                    DB_ARGS(DB_I64(user_id)), e);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
+        return err_set(e, ERR_UNAUTHORIZED, NULL, NULL);
+    size_t pl, wl, nl, rl;
+    const void *penc = db_bytes(st, 0, &pl), *wrapped = db_bytes(st, 1, &wl);
+    const void *nenc = db_bytes(st, 2, &nl);
+    const char *role = db_bytes(st, 3, &rl);
+    sec_key_t dek;
+    if ((rc = auth_user_dek(c, user_id, wrapped, wl, &dek, e)) < 0) {
+        db_done(st);
+        return rc;
+    }
+    char *phone = auth_open(&dek, "users.phone", user_id, penc, pl);
+    char *nick = auth_open(&dek, "users.nickname", user_id, nenc, nl);
+    sec_wipe(&dek, sizeof(dek));
+    char id[21], masked[12] = "";
+    ids_format(user_id, id);
+    if (phone && strlen(phone) == 11)
+        log_mask_phone(phone, masked);
+    *out = json_pack("{s:s, s:s, s:o, s:s%, s:I}", "id", id, "phone_masked", masked, "nickname",
+                     nick ? json_string(nick) : json_null(), "role", role, rl, "created_at",
+                     (json_int_t)db_i64(st, 4));
+    db_done(st);
+    if (phone)
+        sec_wipe(phone, strlen(phone));
+    free(phone);
+    free(nick);
+    return 0;
+}
+
+static bool valid_role(const char *role)
+{
+    return strcmp(role, "customer") == 0 || strcmp(role, "agent") == 0;
+}
+
+static int set_nickname(app_ctx_t *c, int64_t user_id, const char *nickname, err_t *e)
+{
+    size_t nl;
+    sec_key_t dek;
+    int rc = auth_user_key(c, user_id, &dek, e);
+    if (rc < 0)
+        return rc;
+    uint8_t *nenc = auth_seal(&dek, "users.nickname", user_id, nickname, &nl);
+    sec_wipe(&dek, sizeof(dek));
+    rc = (int)db_exec(c->db, "UPDATE users SET nickname_enc = $1, updated_at = $2 WHERE id = $3",
+                      DB_ARGS(DB_BLOB(nenc, nl), DB_I64(c->now_ms()), DB_I64(user_id)), e);
+    free(nenc);
+    return rc < 0 ? rc : 0;
+}
+
+int auth_user_update(app_ctx_t *c, int64_t user_id, const char *nickname, const char *role,
+                     err_t *e)
+{
+    if (nickname && (jread_utf8_len(nickname, strlen(nickname)) < 1 ||
+                     jread_utf8_len(nickname, strlen(nickname)) > 32))
+        return err_set(e, ERR_VALIDATION_FAILED, "nickname", "1 to 32 characters");
+    if (role && !valid_role(role))
+        return err_set(e, ERR_VALIDATION_FAILED, "role", "customer or agent");
+    int rc = db_begin(c->db, e);
+    if (rc < 0)
+        return rc;
+    if ((nickname && (rc = set_nickname(c, user_id, nickname, e)) < 0) ||
+        (role && (rc = (int)db_exec(
+                      c->db, "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3",
+                      DB_ARGS(DB_TEXT(role), DB_I64(c->now_ms()), DB_I64(user_id)), e)) < 0)) {
+        db_rollback(c->db);
+        return rc;
+    }
+    return db_commit(c->db, e);
+}

@@ -1,0 +1,34 @@
+/* config.h - every setting of every subcommand, from flags and WLK_* env.
+ * The option table in config.c is the single source of names, defaults,
+ * limits and help text. Flags win over the environment. */
+#ifndef WLK_CONFIG_H
+#define WLK_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct config {
+    char listen[128];
+    char data_dir[512];
+    int threads;
+    char log_level[16];
+    int node_id;
+    int otp_ttl;           /* seconds a sign-in code is valid */
+    int sms_interval;      /* seconds between two codes for one phone */
+    int sms_daily_limit;   /* codes per phone per 24 h */
+    int sms_ip_limit;      /* codes per client IP per hour */
+    int session_idle_days; /* a session dies after this many idle days */
+    int shutdown_grace;    /* seconds to finish requests in flight on SIGTERM */
+    char sms_driver[16];   /* local | webhook */
+    char sms_webhook_url[512];
+    char webhook_secret[128];
+    char master_key_file[512]; /* default <data-dir>/master.key */
+} config_t;
+
+/* Fills c from defaults, then WLK_* variables, then argv[0..argc). Returns 0,
+ * 1 when --help was asked, or -1 with a message in errbuf. */
+int config_load(config_t *c, int argc, char **argv, char *errbuf, size_t errlen);
+/* Prints the settings, their variables and defaults. */
+void config_usage(FILE *f);
+
+#endif

@@ -1,0 +1,89 @@
+/* err.c - lookup in the error table and the err_t helpers. */
+#include "core/err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct row {
+    int code, status;
+    const char *str, *msg;
+} row_t;
+
+static const row_t rows[] = {
+#define X(name, status, code, msg) {ERR_##name, status, code, msg},
+    ERR_TABLE(X)
+#undef X
+};
+#define NROWS (sizeof(rows) / sizeof(rows[0]))
+
+static const row_t *find(int code)
+{
+    if (code > ERR_BASE_ && code < ERR_BASE_ + 1 + (int)NROWS)
+        return &rows[code - ERR_BASE_ - 1];
+    return &rows[ERR_INTERNAL - ERR_BASE_ - 1];
+}
+
+int err_status(int code)
+{
+    return find(code)->status;
+}
+
+const char *err_string(int code)
+{
+    return find(code)->str;
+}
+
+const char *err_default_message(int code)
+{
+    return find(code)->msg;
+}
+
+void err_foreach(void (*fn)(int, int, const char *, const char *, void *), void *arg)
+{
+    for (size_t i = 0; i < NROWS; i++)
+        fn(rows[i].code, rows[i].status, rows[i].str, rows[i].msg, arg);
+}
+
+int err_set(err_t *e, int code, const char *field, const char *fmt, ...)
+{
+    if (e->code != 0)
+        return e->code;
+    e->code = code;
+    snprintf(e->field, sizeof(e->field), "%s", field ? field : "");
+    if (fmt == NULL) {
+        snprintf(e->message, sizeof(e->message), "%s", err_default_message(code));
+    } else {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(e->message, sizeof(e->message), fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+int err_internal(err_t *e, const char *fmt, ...)
+{
+    if (e->code != 0)
+        return e->code;
+    e->code = ERR_INTERNAL;
+    snprintf(e->message, sizeof(e->message), "%s", err_default_message(ERR_INTERNAL));
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->cause, sizeof(e->cause), fmt, ap);
+    va_end(ap);
+    return ERR_INTERNAL;
+}
+
+void err_extra(err_t *e, const char *key, json_t *v)
+{
+    if (e->extra == NULL)
+        e->extra = json_object();
+    json_object_set_new(e->extra, key, v);
+}
+
+void err_clear(err_t *e)
+{
+    json_decref(e->extra);
+    memset(e, 0, sizeof(*e));
+}

@@ -1,0 +1,107 @@
+/* db.h - the database: a small engine vtable (a generic SQL executor) and
+ * the helpers domain code calls. SQL is written once, in the dialect both
+ * SQLite 3.40 and PostgreSQL 15 accept ($1 parameters, RETURNING, ON
+ * CONFLICT, BIGINT ms times). Nothing above db/ includes an engine header
+ * or sees an engine's error codes. One db_t per thread; not thread-safe. */
+#ifndef WLK_DB_H
+#define WLK_DB_H
+
+#include "core/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct db db_t;
+typedef struct db_stmt db_stmt_t;
+
+typedef enum { DB_T_END, DB_T_NULL, DB_T_I64, DB_T_TEXT, DB_T_BLOB } db_type_t;
+
+typedef struct db_arg {
+    db_type_t type;
+    int64_t i;
+    const void *p;
+    size_t len;
+} db_arg_t;
+
+#define DB_I64(v)      ((db_arg_t){.type = DB_T_I64, .i = (v)})
+#define DB_TEXT(s)     ((db_arg_t){.type = DB_T_TEXT, .p = (s), .len = strlen(s)})
+#define DB_TEXTN(s, n) ((db_arg_t){.type = DB_T_TEXT, .p = (s), .len = (n)})
+#define DB_BLOB(b, n)  ((db_arg_t){.type = DB_T_BLOB, .p = (b), .len = (n)})
+#define DB_NULL        ((db_arg_t){.type = DB_T_NULL})
+#define DB_ARGS(...)   ((const db_arg_t[]){__VA_ARGS__, {.type = DB_T_END}})
+#define DB_NOARGS      ((const db_arg_t[]){{.type = DB_T_END}})
+
+enum { DB_DONE = 0, DB_ROW = 1 };
+
+/* The engine vtable. Engines embed `struct db` / `struct db_stmt` first. */
+typedef struct db_ops {
+    const char *name;
+    int (*open)(const char *dsn, db_t **out, err_t *e);
+    void (*close)(db_t *db);
+    /* Runs several ;-separated statements (migrations). */
+    int (*exec_script)(db_t *db, const char *sql, err_t *e);
+    /* Returns a cached, reset statement, borrowed (valid while db lives). */
+    int (*prepare)(db_t *db, const char *sql, db_stmt_t **out, err_t *e);
+    int (*bind)(db_stmt_t *st, int n, const db_arg_t *a, err_t *e);
+    int (*step)(db_stmt_t *st, err_t *e); /* DB_ROW, DB_DONE or ERR_* */
+    void (*reset)(db_stmt_t *st);
+    int64_t (*col_i64)(db_stmt_t *st, int col);
+    const void *(*col_bytes)(db_stmt_t *st, int col, size_t *len);
+    bool (*col_null)(db_stmt_t *st, int col);
+    int64_t (*changes)(db_t *db);
+    const char *begin_sql;
+} db_ops_t;
+
+struct db {
+    const db_ops_t *ops;
+    int in_tx;
+};
+
+struct db_stmt {
+    db_t *db;
+};
+
+/* Opens a connection: "postgres://..." picks PostgreSQL (not built yet),
+ * anything else is a SQLite file path. Destroy with db_close(). */
+int db_open(const char *dsn, db_t **out, err_t *e) __attribute__((warn_unused_result));
+void db_close(db_t *db);
+
+/* Prepares (from the cache) and binds args; the caller steps, then calls
+ * db_done(). *st is borrowed. */
+int db_query(db_t *db, db_stmt_t **st, const char *sql, const db_arg_t *args, err_t *e)
+    __attribute__((warn_unused_result));
+int db_step(db_stmt_t *st, err_t *e);
+void db_done(db_stmt_t *st);
+/* Runs a statement that returns no rows; returns the number of rows it
+ * changed (>= 0) or an ERR_* code. */
+int64_t db_exec(db_t *db, const char *sql, const db_arg_t *args, err_t *e);
+/* Runs a query expected to return at most one row: DB_ROW (then the caller
+ * reads columns and calls db_done) or DB_DONE (statement already reset). */
+int db_one(db_t *db, db_stmt_t **st, const char *sql, const db_arg_t *args, err_t *e)
+    __attribute__((warn_unused_result));
+
+int64_t db_i64(db_stmt_t *st, int col);
+/* Text or blob bytes, borrowed until the next step/done; NULL when SQL NULL. */
+const void *db_bytes(db_stmt_t *st, int col, size_t *len);
+bool db_is_null(db_stmt_t *st, int col);
+
+/* Write transactions (SQLite: BEGIN IMMEDIATE, so writers queue up front). */
+int db_begin(db_t *db, err_t *e) __attribute__((warn_unused_result));
+int db_commit(db_t *db, err_t *e) __attribute__((warn_unused_result));
+void db_rollback(db_t *db);
+
+/* Applies the compiled-in migrations not applied yet; returns how many ran
+ * (>= 0) or an ERR_* code. */
+int db_migrate(db_t *db, err_t *e);
+
+typedef struct db_migration {
+    int version;
+    const char *name;
+    const char *sql;
+} db_migration_t;
+
+extern const db_ops_t db_sqlite_ops;
+
+#endif

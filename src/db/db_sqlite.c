@@ -1,0 +1,214 @@
+/* db_sqlite.c - the SQLite engine: WAL, synchronous=FULL (an acknowledged
+ * write survives a crash), busy timeout, and a per-connection cache of
+ * prepared statements keyed by the SQL text's address. "$N" parameters are
+ * named parameters to SQLite, so each statement maps N to SQLite's index. */
+#include "db/db.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#define CACHE_SLOTS 128
+#define MAX_PARAMS  32
+
+typedef struct lite_stmt {
+    struct db_stmt super;
+    sqlite3_stmt *s;
+    const char *sql;
+    int nparams;
+    int index[MAX_PARAMS + 1]; /* $N -> SQLite parameter index */
+    struct lite_stmt *next;
+} lite_stmt_t;
+
+typedef struct lite {
+    struct db super;
+    sqlite3 *h;
+    lite_stmt_t *cache[CACHE_SLOTS];
+} lite_t;
+
+static int translate(lite_t *db, int rc, err_t *e, const char *what)
+{
+    int ext = sqlite3_extended_errcode(db->h);
+    if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return err_set(e, ERR_CONFLICT, NULL, NULL);
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+        snprintf(e->cause, sizeof(e->cause), "sqlite busy in %s", what);
+        return err_set(e, ERR_UNAVAILABLE, NULL, NULL);
+    }
+    return err_internal(e, "sqlite %s: %s (%d)", what, sqlite3_errmsg(db->h), ext);
+}
+
+static void lite_close(db_t *base)
+{
+    lite_t *db = (lite_t *)base;
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        for (lite_stmt_t *s = db->cache[i], *n; s; s = n) {
+            n = s->next;
+            sqlite3_finalize(s->s);
+            free(s);
+        }
+    }
+    sqlite3_close_v2(db->h);
+    free(db);
+}
+
+static int lite_exec_script(db_t *base, const char *sql, err_t *e)
+{
+    lite_t *db = (lite_t *)base;
+    int rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : translate(db, rc, e, "exec");
+}
+
+static int lite_open(const char *path, db_t **out, err_t *e)
+{
+    lite_t *db = calloc(1, sizeof(*db));
+    if (db == NULL)
+        abort();
+    db->super.ops = &db_sqlite_ops;
+    int rc = sqlite3_open_v2(
+        path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        err_internal(e, "sqlite open %s: %s", path, db->h ? sqlite3_errmsg(db->h) : "no memory");
+        lite_close(&db->super);
+        return e->code;
+    }
+    sqlite3_extended_result_codes(db->h, 1);
+    sqlite3_busy_timeout(db->h, 5000);
+    rc = lite_exec_script(&db->super,
+                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                          "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+                          e);
+    if (rc < 0) {
+        lite_close(&db->super);
+        return rc;
+    }
+    *out = &db->super;
+    return 0;
+}
+
+static unsigned slot_of(const char *sql)
+{
+    uintptr_t p = (uintptr_t)sql;
+    return (unsigned)((p >> 3) ^ (p >> 11)) % CACHE_SLOTS;
+}
+
+static int lite_prepare(db_t *base, const char *sql, db_stmt_t **out, err_t *e)
+{
+    lite_t *db = (lite_t *)base;
+    unsigned slot = slot_of(sql);
+    for (lite_stmt_t *s = db->cache[slot]; s; s = s->next) {
+        if (s->sql == sql) {
+            sqlite3_reset(s->s);
+            sqlite3_clear_bindings(s->s);
+            *out = &s->super;
+            return 0;
+        }
+    }
+    lite_stmt_t *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        abort();
+    int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->s, NULL);
+    if (rc != SQLITE_OK) {
+        free(s);
+        return translate(db, rc, e, "prepare");
+    }
+    s->super.db = base;
+    s->sql = sql;
+    s->nparams = sqlite3_bind_parameter_count(s->s);
+    if (s->nparams > MAX_PARAMS) {
+        sqlite3_finalize(s->s);
+        free(s);
+        return err_internal(e, "statement has too many parameters");
+    }
+    for (int n = 1; n <= s->nparams; n++) {
+        char name[8];
+        snprintf(name, sizeof(name), "$%d", n);
+        s->index[n] = sqlite3_bind_parameter_index(s->s, name);
+    }
+    s->next = db->cache[slot];
+    db->cache[slot] = s;
+    *out = &s->super;
+    return 0;
+}
+
+static int lite_bind(db_stmt_t *base, int n, const db_arg_t *a, err_t *e)
+{
+    lite_stmt_t *s = (lite_stmt_t *)base;
+    if (n > s->nparams || s->index[n] == 0)
+        return err_internal(e, "bind: statement has no $%d", n);
+    int i = s->index[n], rc;
+    switch (a->type) {
+    case DB_T_I64:
+        rc = sqlite3_bind_int64(s->s, i, a->i);
+        break;
+    case DB_T_TEXT:
+        rc = sqlite3_bind_text(s->s, i, a->p, (int)a->len, SQLITE_TRANSIENT);
+        break;
+    case DB_T_BLOB:
+        rc = sqlite3_bind_blob(s->s, i, a->p, (int)a->len, SQLITE_TRANSIENT);
+        break;
+    default:
+        rc = sqlite3_bind_null(s->s, i);
+        break;
+    }
+    return rc == SQLITE_OK ? 0 : translate((lite_t *)base->db, rc, e, "bind");
+}
+
+static int lite_step(db_stmt_t *base, err_t *e)
+{
+    lite_stmt_t *s = (lite_stmt_t *)base;
+    int rc = sqlite3_step(s->s);
+    if (rc == SQLITE_ROW)
+        return DB_ROW;
+    if (rc == SQLITE_DONE)
+        return DB_DONE;
+    return translate((lite_t *)base->db, rc, e, "step");
+}
+
+static void lite_reset(db_stmt_t *base)
+{
+    sqlite3_reset(((lite_stmt_t *)base)->s);
+}
+
+static int64_t lite_col_i64(db_stmt_t *base, int col)
+{
+    return sqlite3_column_int64(((lite_stmt_t *)base)->s, col);
+}
+
+static const void *lite_col_bytes(db_stmt_t *base, int col, size_t *len)
+{
+    sqlite3_stmt *s = ((lite_stmt_t *)base)->s;
+    if (sqlite3_column_type(s, col) == SQLITE_NULL) {
+        *len = 0;
+        return NULL;
+    }
+    const void *p = sqlite3_column_type(s, col) == SQLITE_BLOB ? sqlite3_column_blob(s, col)
+                                                               : sqlite3_column_text(s, col);
+    *len = (size_t)sqlite3_column_bytes(s, col);
+    return p ? p : "";
+}
+
+static bool lite_col_null(db_stmt_t *base, int col)
+{
+    return sqlite3_column_type(((lite_stmt_t *)base)->s, col) == SQLITE_NULL;
+}
+
+static int64_t lite_changes(db_t *base)
+{
+    return sqlite3_changes64(((lite_t *)base)->h);
+}
+
+const db_ops_t db_sqlite_ops = {
+    .name = "sqlite",
+    .open = lite_open,
+    .close = lite_close,
+    .exec_script = lite_exec_script,
+    .prepare = lite_prepare,
+    .bind = lite_bind,
+    .step = lite_step,
+    .reset = lite_reset,
+    .col_i64 = lite_col_i64,
+    .col_bytes = lite_col_bytes,
+    .col_null = lite_col_null,
+    .changes = lite_changes,
+    .begin_sql = "BEGIN IMMEDIATE",
+};

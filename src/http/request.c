@@ -1,0 +1,235 @@
+/* request.c - one request's path through the server: route, checks,
+ * handler, rendering, access log and metrics. */
+#include "api/api.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "http/metrics.h"
+#include "http/server_int.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct reqstate {
+    h2o_req_t *req;
+    api_req_t r;
+    int route;
+    char rid[17];
+    char allow[64];
+    char ip[INET6_ADDRSTRLEN];
+} reqstate_t;
+
+static void add_header(h2o_req_t *req, const char *name, const char *value, size_t len)
+{
+    h2o_add_header_by_str(&req->pool, &req->res.headers, name, strlen(name), 1, NULL,
+                          h2o_strdup(&req->pool, value, len).base, len);
+}
+
+static const char *reason(int status)
+{
+    static const struct {
+        int status;
+        const char *text;
+    } reasons[] = {{200, "OK"},
+                   {201, "Created"},
+                   {202, "Accepted"},
+                   {204, "No Content"},
+                   {400, "Bad Request"},
+                   {401, "Unauthorized"},
+                   {403, "Forbidden"},
+                   {404, "Not Found"},
+                   {405, "Method Not Allowed"},
+                   {409, "Conflict"},
+                   {410, "Gone"},
+                   {413, "Payload Too Large"},
+                   {415, "Unsupported Media Type"},
+                   {422, "Unprocessable Content"},
+                   {429, "Too Many Requests"},
+                   {500, "Internal Server Error"},
+                   {503, "Service Unavailable"}};
+    for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+        if (reasons[i].status == status)
+            return reasons[i].text;
+    return "";
+}
+
+static void send_body(reqstate_t *s, int status, const char *type, const char *body, size_t len)
+{
+    h2o_req_t *req = s->req;
+    req->res.status = status;
+    req->res.reason = reason(status);
+    add_header(req, "x-request-id", s->rid, 16);
+    if (type)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, type,
+                       strlen(type));
+    if (status == 204) {
+        h2o_send_inline(req, NULL, 0);
+        return;
+    }
+    req->res.content_length = len;
+    h2o_send_inline(req, body, len);
+}
+
+static void send_error(reqstate_t *s)
+{
+    err_t *e = &s->r.err;
+    json_t *o = json_pack("{s:s, s:s, s:s}", "code", err_string(e->code), "message", e->message,
+                          "request_id", s->rid);
+    if (e->field[0])
+        json_object_set_new(o, "field", json_string(e->field));
+    if (e->extra)
+        json_object_update(o, e->extra);
+    if (e->retry_after > 0) {
+        char ra[16];
+        int n = snprintf(ra, sizeof(ra), "%d", e->retry_after);
+        add_header(s->req, "retry-after", ra, (size_t)n);
+    }
+    if (e->code == ERR_METHOD_NOT_ALLOWED)
+        add_header(s->req, "allow", s->allow, strlen(s->allow));
+    json_t *env = json_pack("{s:o}", "error", o);
+    char *body = json_dumps(env, JSON_COMPACT);
+    json_decref(env);
+    s->r.status = err_status(e->code);
+    send_body(s, s->r.status, "application/json; charset=utf-8", body, strlen(body));
+    free(body);
+}
+
+static void send_result(reqstate_t *s)
+{
+    api_req_t *r = &s->r;
+    if (r->out) {
+        char *body = json_dumps(r->out, JSON_COMPACT);
+        send_body(s, r->status, "application/json; charset=utf-8", body, strlen(body));
+        free(body);
+    } else {
+        send_body(s, r->status, r->raw_type, r->raw, r->raw_len);
+    }
+}
+
+static bool is_json_type(h2o_req_t *req)
+{
+    ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
+    if (i < 0)
+        return true; /* absent: taken as JSON */
+    h2o_iovec_t v = req->headers.entries[i].value;
+    static const char want[] = "application/json";
+    if (v.len < sizeof(want) - 1 || strncasecmp(v.base, want, sizeof(want) - 1) != 0)
+        return false;
+    return v.len == sizeof(want) - 1 || v.base[sizeof(want) - 1] == ';' ||
+           v.base[sizeof(want) - 1] == ' ';
+}
+
+static int read_body(reqstate_t *s)
+{
+    h2o_req_t *req = s->req;
+    err_t *e = &s->r.err;
+    if (!is_json_type(req))
+        return err_set(e, ERR_UNSUPPORTED_MEDIA_TYPE, NULL, "send application/json");
+    if (req->entity.len > API_JSON_LIMIT)
+        return err_set(e, ERR_PAYLOAD_TOO_LARGE, NULL, "the body is larger than 1 MiB");
+    if (req->entity.base == NULL || req->entity.len == 0)
+        return err_set(e, ERR_INVALID_JSON, NULL, "the body is empty");
+    json_error_t je;
+    json_t *body = json_loadb(req->entity.base, req->entity.len, JSON_REJECT_DUPLICATES, &je);
+    if (body == NULL)
+        return err_set(e, ERR_INVALID_JSON, NULL, "invalid JSON at byte %d", je.position);
+    if (!json_is_object(body)) {
+        json_decref(body);
+        return err_set(e, ERR_INVALID_JSON, NULL, "the body must be a JSON object");
+    }
+    s->r.body = body;
+    return 0;
+}
+
+static int authenticate(reqstate_t *s)
+{
+    ssize_t i = h2o_find_header(&s->req->headers, H2O_TOKEN_AUTHORIZATION, -1);
+    if (i < 0)
+        return err_set(&s->r.err, ERR_UNAUTHORIZED, NULL, NULL);
+    h2o_iovec_t v = s->req->headers.entries[i].value;
+    if (v.len < 8 || strncasecmp(v.base, "Bearer ", 7) != 0)
+        return err_set(&s->r.err, ERR_UNAUTHORIZED, NULL, NULL);
+    return auth_session_resolve(s->r.ctx, v.base + 7, v.len - 7, &s->r.session, &s->r.err);
+}
+
+static void client_ip(reqstate_t *s)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = s->req->conn->callbacks->get_peername(s->req->conn, (struct sockaddr *)&ss);
+    strcpy(s->ip, "unknown");
+    if (len > 0 && ss.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, s->ip, sizeof(s->ip));
+    else if (len > 0 && ss.ss_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, s->ip, sizeof(s->ip));
+    s->r.client_ip = s->ip;
+}
+
+static int dispatch(reqstate_t *s)
+{
+    h2o_req_t *req = s->req;
+    const http_router_t *router = http_server_router();
+    size_t plen = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
+    int rc = http_router_match(router, req->method.base, req->method.len, req->path.base, plen,
+                               s->r.params, s->allow, sizeof(s->allow));
+    if (rc < 0)
+        return err_set(&s->r.err, rc, NULL, NULL);
+    s->route = rc;
+    const api_route_t *route = &api_routes[rc];
+    if (req->query_at != SIZE_MAX) {
+        s->r.query.p = req->path.base + req->query_at + 1;
+        s->r.query.len = req->path.len - req->query_at - 1;
+    }
+    if (route->body == API_BODY_JSON && (rc = read_body(s)) < 0)
+        return rc;
+    if (route->auth == AUTH_USER && (rc = authenticate(s)) < 0)
+        return rc;
+    client_ip(s);
+    return route->fn(&s->r);
+}
+
+static void access_log(reqstate_t *s, int64_t ns)
+{
+    if (log_get_level() > LOG_INFO)
+        return;
+    char line[512], method[48];
+    size_t ml = log_escape(method, sizeof(method), s->req->method.base, s->req->method.len);
+    const char *route = s->route >= 0 ? api_routes[s->route].path : "unmatched";
+    int n = snprintf(line, sizeof(line),
+                     "{\"ts\":%lld,\"level\":\"info\",\"msg\":\"request\",\"method\":\"%.*s\","
+                     "\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f,\"request_id\":\"%s\""
+                     "%s%s%s}\n",
+                     (long long)clock_now_ms(), (int)ml, method, route, s->r.status,
+                     (double)ns / 1e6, s->rid, s->r.err.cause[0] ? ",\"cause\":\"" : "",
+                     s->r.err.cause[0] ? "internal" : "", s->r.err.cause[0] ? "\"" : "");
+    if (n > 0 && (size_t)n < sizeof(line))
+        log_line(line, (size_t)n);
+    if (s->r.err.cause[0])
+        log_msg(LOG_ERROR, "internal error", "request %s: %s", s->rid, s->r.err.cause);
+}
+
+int http_on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    (void)self;
+    int64_t t0 = clock_mono_ns();
+    http_thread_t *t = http_thread_of(req);
+    reqstate_t s = {.req = req, .route = -1};
+    s.r.ctx = http_thread_ctx(t);
+    http_thread_request_id(t, s.rid);
+    int rc = dispatch(&s);
+    if (rc < 0 || s.r.err.code != 0) {
+        if (s.r.err.code == 0)
+            err_internal(&s.r.err, "handler failed with %d but set no error", rc);
+        send_error(&s);
+    } else {
+        send_result(&s);
+    }
+    int64_t ns = clock_mono_ns() - t0;
+    http_metrics_observe(http_thread_metrics(t), s.route, s.r.status, ns);
+    access_log(&s, ns);
+    json_decref(s.r.body);
+    json_decref(s.r.out);
+    free(s.r.raw_owned);
+    err_clear(&s.r.err);
+    return 0;
+}

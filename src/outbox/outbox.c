@@ -1,0 +1,263 @@
+/* outbox.c - enqueue, the worker thread, delivery with backoff, clean-up. */
+#include "outbox/outbox.h"
+#include "core/clock.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "providers/providers.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BATCH          32
+#define MAX_BACKOFF_MS (3600 * 1000)
+#define CLAIM_MS       60000 /* a claimed message is retried after this if we die */
+#define POLL_MS        500   /* other nodes may enqueue too */
+#define JANITOR_MS     60000
+
+struct outbox {
+    app_t *app;
+    app_ctx_t ctx;
+    providers_sms_t *sms;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int kicked, stopping;
+    int64_t next_janitor;
+};
+
+int outbox_enqueue(app_ctx_t *c, const char *kind, const json_t *msg, int64_t expires_at, err_t *e)
+{
+    char *text = json_dumps(msg, JSON_COMPACT);
+    size_t len = strlen(text), clen = len + SEC_SEAL_OVERHEAD;
+    uint8_t *sealed = malloc(clen);
+    if (sealed == NULL)
+        abort();
+    int64_t id = ids_next();
+    char ad[40];
+    snprintf(ad, sizeof(ad), "outbox:%lld", (long long)id);
+    sec_seal(sec_vault_outbox_key(c->app->vault), ad, text, len, sealed);
+    sec_wipe(text, len);
+    free(text);
+    int64_t rc = db_exec(c->db,
+                         "INSERT INTO outbox (id, kind, payload, attempts, next_at, expires_at) "
+                         "VALUES ($1, $2, $3, 0, $4, $5)",
+                         DB_ARGS(DB_I64(id), DB_TEXT(kind), DB_BLOB(sealed, clen),
+                                 DB_I64(c->now_ms()), DB_I64(expires_at)),
+                         e);
+    free(sealed);
+    return rc < 0 ? (int)rc : 0;
+}
+
+/* Takes a message for this worker: a row whose next_at still equals what
+ * we read (several nodes may poll one database). */
+static bool claim(app_ctx_t *c, int64_t id, int64_t seen_next_at, err_t *e)
+{
+    return db_exec(c->db, "UPDATE outbox SET next_at = $1 WHERE id = $2 AND next_at = $3",
+                   DB_ARGS(DB_I64(c->now_ms() + CLAIM_MS), DB_I64(id), DB_I64(seen_next_at)),
+                   e) == 1;
+}
+
+static int deliver(app_ctx_t *c, providers_sms_t *sms, int64_t id, const char *kind,
+                   const uint8_t *sealed, size_t len, err_t *e)
+{
+    char ad[40];
+    snprintf(ad, sizeof(ad), "outbox:%lld", (long long)id);
+    char *plain = malloc(len);
+    size_t n;
+    if (plain == NULL)
+        abort();
+    int rc;
+    if (sec_open(sec_vault_outbox_key(c->app->vault), ad, sealed, len, (uint8_t *)plain, &n) != 0)
+        rc = err_internal(e, "outbox message %lld cannot be opened", (long long)id);
+    else if (strcmp(kind, "sms") == 0)
+        rc = sms->ops->send(sms, plain, n, e);
+    else
+        rc = err_internal(e, "outbox kind '%s' has no provider", kind);
+    sec_wipe(plain, len);
+    free(plain);
+    return rc;
+}
+
+typedef struct due {
+    int64_t id, next_at, expires_at;
+    int attempts;
+    char kind[16];
+    uint8_t *payload;
+    size_t len;
+} due_t;
+
+static int load_due(app_ctx_t *c, due_t *out, int *n, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_query(c->db, &st,
+                      "SELECT id, next_at, expires_at, attempts, kind, payload FROM outbox "
+                      "WHERE next_at <= $1 ORDER BY next_at LIMIT 32",
+                      DB_ARGS(DB_I64(c->now_ms())), e);
+    if (rc < 0)
+        return rc;
+    *n = 0;
+    while (*n < BATCH && (rc = db_step(st, e)) == DB_ROW) {
+        due_t *d = &out[(*n)++];
+        size_t kl;
+        const char *kind = db_bytes(st, 4, &kl);
+        const void *p = db_bytes(st, 5, &d->len);
+        d->id = db_i64(st, 0);
+        d->next_at = db_i64(st, 1);
+        d->expires_at = db_i64(st, 2);
+        d->attempts = (int)db_i64(st, 3);
+        snprintf(d->kind, sizeof(d->kind), "%.*s", (int)kl, kind);
+        d->payload = malloc(d->len ? d->len : 1);
+        if (d->payload == NULL)
+            abort();
+        memcpy(d->payload, p, d->len);
+    }
+    if (rc >= 0)
+        db_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+static void settle(app_ctx_t *c, const due_t *d, int rc, err_t *e)
+{
+    if (rc == 0) {
+        (void)db_exec(c->db, "DELETE FROM outbox WHERE id = $1", DB_ARGS(DB_I64(d->id)), e);
+        return;
+    }
+    int64_t now = c->now_ms();
+    int64_t backoff = 1000LL << (d->attempts < 12 ? d->attempts : 12);
+    if (backoff > MAX_BACKOFF_MS)
+        backoff = MAX_BACKOFF_MS;
+    if (now + backoff >= d->expires_at) {
+        log_msg(LOG_WARN, "outbox message expired undelivered", "id %lld kind %s", (long long)d->id,
+                d->kind);
+        (void)db_exec(c->db, "DELETE FROM outbox WHERE id = $1", DB_ARGS(DB_I64(d->id)), e);
+        return;
+    }
+    (void)db_exec(c->db, "UPDATE outbox SET attempts = attempts + 1, next_at = $1 WHERE id = $2",
+                  DB_ARGS(DB_I64(now + backoff), DB_I64(d->id)), e);
+}
+
+int outbox_run_once(app_ctx_t *c, providers_sms_t *sms_provider, err_t *e)
+{
+    due_t due[BATCH];
+    int n = 0, delivered = 0;
+    int rc = load_due(c, due, &n, e);
+    for (int i = 0; i < n; i++) {
+        err_t de = {0};
+        if (rc == 0 && claim(c, due[i].id, due[i].next_at, &de)) {
+            int drc =
+                deliver(c, sms_provider, due[i].id, due[i].kind, due[i].payload, due[i].len, &de);
+            if (drc < 0)
+                log_msg(LOG_WARN, "outbox delivery failed", "id %lld: %s", (long long)due[i].id,
+                        de.cause[0] ? de.cause : de.message);
+            err_t se = {0};
+            settle(c, &due[i], drc, &se);
+            err_clear(&se);
+            delivered += drc == 0;
+        }
+        err_clear(&de);
+        free(due[i].payload);
+    }
+    return rc < 0 ? rc : delivered;
+}
+
+/* Short-lived rows: rate-limit hits after an hour, sign-in codes after a
+ * day, sessions idle past the limit. */
+static void janitor(outbox_t *o)
+{
+    app_ctx_t *c = &o->ctx;
+    int64_t now = c->now_ms();
+    err_t e = {0};
+    int64_t idle_ms = (int64_t)o->app->cfg.session_idle_days * 86400000LL;
+    (void)db_exec(c->db, "DELETE FROM rate_hits WHERE at < $1", DB_ARGS(DB_I64(now - 3600000)), &e);
+    (void)db_exec(c->db, "DELETE FROM otp_codes WHERE created_at < $1",
+                  DB_ARGS(DB_I64(now - 86400000)), &e);
+    (void)db_exec(c->db, "DELETE FROM sessions WHERE last_seen_at < $1",
+                  DB_ARGS(DB_I64(now - idle_ms)), &e);
+    if (e.code)
+        log_msg(LOG_WARN, "janitor failed", "%s", e.cause);
+    err_clear(&e);
+}
+
+static void *worker(void *arg)
+{
+    outbox_t *o = arg;
+    pthread_mutex_lock(&o->mu);
+    while (!o->stopping) {
+        o->kicked = 0;
+        pthread_mutex_unlock(&o->mu);
+        err_t e = {0};
+        int n;
+        while ((n = outbox_run_once(&o->ctx, o->sms, &e)) == BATCH)
+            ;
+        if (n < 0)
+            log_msg(LOG_WARN, "outbox pass failed", "%s", e.cause);
+        err_clear(&e);
+        if (o->ctx.now_ms() >= o->next_janitor) {
+            janitor(o);
+            o->next_janitor = o->ctx.now_ms() + JANITOR_MS;
+        }
+        pthread_mutex_lock(&o->mu);
+        if (!o->kicked && !o->stopping) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += POLL_MS * 1000000L;
+            ts.tv_sec += ts.tv_nsec / 1000000000L;
+            ts.tv_nsec %= 1000000000L;
+            pthread_cond_timedwait(&o->cv, &o->mu, &ts);
+        }
+    }
+    pthread_mutex_unlock(&o->mu);
+    err_t e = {0};
+    (void)outbox_run_once(&o->ctx, o->sms, &e); /* last pass: deliver what is due */
+    err_clear(&e);
+    return NULL;
+}
+
+int outbox_start(app_t *app, outbox_t **out, err_t *e)
+{
+    outbox_t *o = calloc(1, sizeof(*o));
+    if (o == NULL)
+        abort();
+    o->app = app;
+    o->ctx.app = app;
+    o->ctx.now_ms = clock_now_ms;
+    int rc = providers_sms_create(&app->cfg, &o->sms, e);
+    if (rc == 0)
+        rc = db_open(app->db_path, &o->ctx.db, e);
+    if (rc < 0) {
+        if (o->sms)
+            o->sms->ops->destroy(o->sms);
+        free(o);
+        return rc;
+    }
+    pthread_mutex_init(&o->mu, NULL);
+    pthread_cond_init(&o->cv, NULL);
+    pthread_create(&o->thread, NULL, worker, o);
+    *out = o;
+    return 0;
+}
+
+void outbox_kick(outbox_t *o)
+{
+    pthread_mutex_lock(&o->mu);
+    o->kicked = 1;
+    pthread_cond_signal(&o->cv);
+    pthread_mutex_unlock(&o->mu);
+}
+
+void outbox_stop(outbox_t *o)
+{
+    if (o == NULL)
+        return;
+    pthread_mutex_lock(&o->mu);
+    o->stopping = 1;
+    pthread_cond_signal(&o->cv);
+    pthread_mutex_unlock(&o->mu);
+    pthread_join(o->thread, NULL);
+    db_close(o->ctx.db);
+    o->sms->ops->destroy(o->sms);
+    pthread_mutex_destroy(&o->mu);
+    pthread_cond_destroy(&o->cv);
+    free(o);
+}

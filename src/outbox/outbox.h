@@ -1,0 +1,34 @@
+/* outbox.h - the durable outbox: hand-overs to outside services (SMS now;
+ * push and webhooks later) are written to the database in the same
+ * transaction as the change that causes them, sealed under the vault's
+ * outbox key, and delivered by one worker thread with retries and backoff.
+ * The worker also runs the periodic clean-up of short-lived rows. */
+#ifndef WLK_OUTBOX_H
+#define WLK_OUTBOX_H
+
+#include "app/app.h"
+#include "core/err.h"
+
+#include <jansson.h>
+
+typedef struct outbox outbox_t;
+
+/* Queues msg (borrowed) for the provider `kind` ("sms"); it is dropped if
+ * still undelivered at expires_at. Call inside the caller's transaction,
+ * then app->outbox_kick(app) after the commit. */
+int outbox_enqueue(app_ctx_t *c, const char *kind, const json_t *msg, int64_t expires_at, err_t *e)
+    __attribute__((warn_unused_result));
+
+/* Starts the worker with its own database connection. Returns new
+ * (outbox_stop). */
+int outbox_start(app_t *app, outbox_t **out, err_t *e) __attribute__((warn_unused_result));
+/* Wakes the worker now. Thread-safe. */
+void outbox_kick(outbox_t *o);
+/* Delivers what is due, stops the worker and frees it. NULL-safe. */
+void outbox_stop(outbox_t *o);
+/* One pass: delivers every due message and returns how many were
+ * delivered (unit tests and `wlk` batch commands). */
+struct providers_sms;
+int outbox_run_once(app_ctx_t *c, struct providers_sms *sms, err_t *e);
+
+#endif

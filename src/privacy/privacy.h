@@ -1,0 +1,103 @@
+/* privacy.h - privacy as code: the data map (every category of personal
+ * data, its purposes, consent, encryption, retention and recipients), the
+ * published policy rendered from it, and the consent ledger. Everything
+ * that collects, shares, keeps or erases personal data reads this map. */
+#ifndef WLK_PRIVACY_H
+#define WLK_PRIVACY_H
+
+#include "app/app.h"
+#include "core/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+typedef enum { PRIVACY_DELETE, PRIVACY_ANONYMISE, PRIVACY_RESTRICT } privacy_action_t;
+typedef enum {
+    PRIVACY_UNTIL_CANCELLED,    /* kept while the account lives */
+    PRIVACY_FROM_COLLECTION,    /* kept `days` after collection */
+    PRIVACY_UNTIL_PURPOSE_DONE, /* kept until its purpose is achieved */
+} privacy_trigger_t;
+
+typedef struct privacy_retention {
+    privacy_trigger_t trigger;
+    int days; /* with PRIVACY_FROM_COLLECTION; 0 otherwise */
+    privacy_action_t action;
+} privacy_retention_t;
+
+typedef struct privacy_purpose {
+    const char *id, *zh, *en;
+} privacy_purpose_t;
+
+typedef struct privacy_recipient {
+    const char *id, *name_zh, *name_en, *purpose_zh;
+} privacy_recipient_t;
+
+typedef struct privacy_scope {
+    const char *id, *zh, *en;
+    bool optional; /* false only for "policy", the consent every account needs */
+} privacy_scope_t;
+
+#define PRIVACY_MAX_LIST 6
+
+typedef struct privacy_category {
+    const char *id, *label_zh, *label_en;
+    bool sensitive;                         /* 敏感个人信息: needs a separate consent scope */
+    bool encrypted;                         /* sealed at rest under the owner's data key */
+    const char *consent;                    /* scope id */
+    const char *features;                   /* feature ids of DESIGN.md, e.g. "F1 F18" */
+    const char *purposes[PRIVACY_MAX_LIST]; /* purpose ids, NULL-terminated */
+    const char *recipients[PRIVACY_MAX_LIST]; /* recipient ids, NULL-terminated */
+    privacy_retention_t retention;
+} privacy_category_t;
+
+extern const privacy_category_t privacy_categories[];
+extern const size_t privacy_categories_count;
+extern const privacy_purpose_t privacy_purposes[];
+extern const size_t privacy_purposes_count;
+extern const privacy_recipient_t privacy_recipients[];
+extern const size_t privacy_recipients_count;
+extern const privacy_scope_t privacy_scopes[];
+extern const size_t privacy_scopes_count;
+
+const privacy_category_t *privacy_category_find(const char *id);
+const privacy_purpose_t *privacy_purpose_find(const char *id);
+const privacy_recipient_t *privacy_recipient_find(const char *id);
+const privacy_scope_t *privacy_scope_find(const char *id);
+const char *privacy_action_name(privacy_action_t a);
+const char *privacy_trigger_name(privacy_trigger_t t);
+
+/* The data map as JSON. Returns new. */
+json_t *privacy_datamap_json(void);
+json_t *privacy_recipients_json(void);
+json_t *privacy_scopes_json(void);
+/* The zh-CN policy text rendered from the template and the map. Returns new
+ * (free()). */
+char *privacy_policy_text(void);
+
+/* Publishes the policy rendered from the current map unless the latest
+ * published version has the same content. A first version is not
+ * material; a later one with changed content is. */
+int privacy_policy_ensure_published(app_ctx_t *c, err_t *e) __attribute__((warn_unused_result));
+/* The current version id into out[17]; ERR_NOT_FOUND when none. */
+int privacy_policy_current(app_ctx_t *c, char out[17], err_t *e)
+    __attribute__((warn_unused_result));
+/* The archived document of version (NULL: the current one) exactly as it
+ * was published. *doc is new (free()). ERR_NOT_FOUND for an unknown one. */
+int privacy_policy_doc(app_ctx_t *c, const char *version, char **doc, size_t *len, err_t *e)
+    __attribute__((warn_unused_result));
+/* {"items":[{"version","published_at","material","note"}]} newest first. */
+int privacy_policy_versions(app_ctx_t *c, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
+
+/* Appends a grant or a withdrawal to the consent ledger (never updated in
+ * place). device_id 0: none. */
+int privacy_consent_record(app_ctx_t *c, int64_t user_id, const char *scope, const char *version,
+                           bool granted, int64_t device_id, err_t *e)
+    __attribute__((warn_unused_result));
+/* The state of each scope the user ever granted:
+ * [{"scope","version","granted_at","withdrawn_at"}]. Returns new in *out. */
+int privacy_consent_list(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
+
+#endif

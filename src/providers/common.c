@@ -1,0 +1,74 @@
+/* common.c - the sink file and the signed webhook POST used by drivers. */
+#include "providers/providers.h"
+#include "sec/sec.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int providers_sink_append(const char *data_dir, const char *name, const char *line, size_t len,
+                          err_t *e)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/sink", data_dir);
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+        return err_internal(e, "mkdir %s: %s", path, strerror(errno));
+    snprintf(path, sizeof(path), "%s/sink/%s.jsonl", data_dir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return err_internal(e, "open %s: %s", path, strerror(errno));
+    char *buf = malloc(len + 1);
+    if (buf == NULL)
+        abort();
+    memcpy(buf, line, len);
+    buf[len] = '\n';
+    ssize_t n = write(fd, buf, len + 1);
+    free(buf);
+    int ok = n == (ssize_t)(len + 1) && fsync(fd) == 0;
+    close(fd);
+    return ok ? 0 : err_internal(e, "write %s failed", path);
+}
+
+static size_t discard(void *p, size_t size, size_t n, void *arg)
+{
+    (void)p;
+    (void)arg;
+    return size * n;
+}
+
+int providers_webhook_post(const char *url, const char *secret, const char *body, size_t len,
+                           err_t *e)
+{
+    if (url == NULL || *url == '\0')
+        return err_internal(e, "webhook driver needs a URL");
+    CURL *h = curl_easy_init();
+    if (h == NULL)
+        return err_internal(e, "curl_easy_init failed");
+    char sig[65], hdr[96];
+    sec_hmac_hex(secret, body, len, sig);
+    snprintf(hdr, sizeof(hdr), "X-Wlk-Signature: sha256=%s", sig);
+    struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
+    headers = curl_slist_append(headers, hdr);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)len);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10000L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+    CURLcode rc = curl_easy_perform(h);
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(h);
+    if (rc != CURLE_OK)
+        return err_internal(e, "webhook: %s", curl_easy_strerror(rc));
+    if (status < 200 || status > 299)
+        return err_internal(e, "webhook answered %ld", status);
+    return 0;
+}

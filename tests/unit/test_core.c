@@ -1,0 +1,189 @@
+/* test_core.c - the error table, ids, phone numbers, field readers. */
+#include "unit.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/auth.h"
+#include "core/err.h"
+#include "core/ids.h"
+#include "core/jread.h"
+
+static void count_row(int code, int status, const char *str, const char *msg, void *arg)
+{
+    int *n = arg;
+    assert_true(code < 0);
+    assert_true(status >= 400 && status <= 599);
+    assert_true(strlen(str) > 0 && strlen(msg) > 0);
+    for (const char *p = str; *p; p++)
+        assert_true((*p >= 'a' && *p <= 'z') || *p == '_');
+    assert_int_equal(err_status(code), status);
+    assert_string_equal(err_string(code), str);
+    (*n)++;
+}
+
+static void test_every_error_code_maps_to_a_status_and_a_snake_case_string(void **state)
+{
+    (void)state;
+    int n = 0;
+    err_foreach(count_row, &n);
+    assert_true(n >= 15);
+    assert_int_equal(err_status(ERR_INVALID_JSON), 400);
+    assert_string_equal(err_string(ERR_VALIDATION_FAILED), "validation_failed");
+    assert_int_equal(err_status(ERR_RATE_LIMITED), 429);
+    assert_string_equal(err_string(12345), "internal");
+}
+
+static void test_the_first_error_set_wins(void **state)
+{
+    (void)state;
+    err_t e = {0};
+    assert_int_equal(err_set(&e, ERR_NOT_FOUND, "a", NULL), ERR_NOT_FOUND);
+    assert_int_equal(err_set(&e, ERR_CONFLICT, "b", "x"), ERR_NOT_FOUND);
+    assert_string_equal(e.field, "a");
+    err_extra(&e, "scope", json_string("policy"));
+    err_clear(&e);
+    assert_int_equal(e.code, 0);
+}
+
+static void test_ids_grow_strictly_even_when_the_clock_steps_back(void **state)
+{
+    (void)state;
+    int64_t a = ids_next_at(IDS_EPOCH_MS + 5000);
+    int64_t b = ids_next_at(IDS_EPOCH_MS + 5000);
+    int64_t c = ids_next_at(IDS_EPOCH_MS + 1000);
+    assert_true(a > 0 && b > a && c > b);
+    for (int i = 0; i < 10000; i++) {
+        int64_t d = ids_next_at(IDS_EPOCH_MS + 5000);
+        assert_true(d > c);
+        c = d;
+    }
+}
+
+#define PER_THREAD 20000
+static void *make_ids(void *arg)
+{
+    int64_t *out = arg;
+    for (int i = 0; i < PER_THREAD; i++)
+        out[i] = ids_next();
+    return NULL;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void test_ids_are_unique_across_threads(void **state)
+{
+    (void)state;
+    enum { T = 4 };
+    int64_t *all = calloc(T * PER_THREAD, sizeof(int64_t));
+    pthread_t th[T];
+    for (int i = 0; i < T; i++)
+        pthread_create(&th[i], NULL, make_ids, all + i * PER_THREAD);
+    for (int i = 0; i < T; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < T; i++)
+        for (int j = 1; j < PER_THREAD; j++)
+            assert_true(all[i * PER_THREAD + j] > all[i * PER_THREAD + j - 1]);
+    qsort(all, T * PER_THREAD, sizeof(int64_t), cmp);
+    for (int i = 1; i < T * PER_THREAD; i++)
+        assert_true(all[i] != all[i - 1]);
+    free(all);
+}
+
+static void test_ids_format_and_parse_as_decimal(void **state)
+{
+    (void)state;
+    char buf[21];
+    int64_t v;
+    size_t n = ids_format(385647349399027712LL, buf);
+    assert_string_equal(buf, "385647349399027712");
+    assert_true(ids_parse(buf, n, &v) && v == 385647349399027712LL);
+    assert_false(ids_parse("", 0, &v));
+    assert_false(ids_parse("0", 1, &v));
+    assert_false(ids_parse("12a", 3, &v));
+    assert_false(ids_parse("-5", 2, &v));
+    assert_false(ids_parse("99999999999999999999", 20, &v));
+    assert_false(ids_parse("9999999999999999999", 19, &v)); /* > INT64_MAX */
+}
+
+static void test_mainland_mobile_numbers_are_normalised(void **state)
+{
+    (void)state;
+    char out[12];
+    const char *good[] = {"13812345678",    "+8613812345678", "+86 138-1234-5678",
+                          "86 13812345678", "199 9999 9999",  "15000000000"};
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        assert_true(auth_phone_parse(good[i], out));
+        assert_int_equal(strlen(out), 11);
+    }
+    assert_true(auth_phone_parse("+86 138-1234-5678", out));
+    assert_string_equal(out, "13812345678");
+}
+
+static void test_other_numbers_are_refused(void **state)
+{
+    (void)state;
+    char out[12];
+    const char *bad[] = {"",
+                         "1381234567",
+                         "138123456789",
+                         "12812345678",
+                         "23812345678",
+                         "+8513812345678",
+                         "+1 3812345678",
+                         "1381234567a",
+                         "138.1234.5678",
+                         "+86+8613812345678",
+                         "８６13812345678",
+                         "1381234567８",
+                         "+86",
+                         "11111111111111111111111111111"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_false(auth_phone_parse(bad[i], out));
+}
+
+static void test_string_fields_are_checked_for_presence_type_length_and_controls(void **state)
+{
+    (void)state;
+    json_t *o = json_pack("{s:s, s:i, s:n, s:s, s:s}", "a", "张三", "b", 5, "c", "d", "x\ty",
+                          "long", "123456789");
+    const char *v;
+    err_t e = {0};
+    assert_int_equal(jread_str(o, NULL, "a", true, 1, 2, &v, &e), 0);
+    assert_string_equal(v, "张三");
+    assert_int_equal(jread_str(o, NULL, "zz", false, 1, 2, &v, &e), 0);
+    assert_null(v);
+    const char *keys[] = {"b", "c", "d", "long", "missing"};
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(jread_str(o, "dev", keys[i], true, 1, 8, &v, &e), ERR_VALIDATION_FAILED);
+        char want[32];
+        snprintf(want, sizeof(want), "dev.%s", keys[i]);
+        assert_string_equal(e.field, want);
+        err_clear(&e);
+    }
+    static const char *const allowed[] = {"a", "b", "c", "d", NULL};
+    assert_int_equal(jread_keys(o, NULL, allowed, &e), ERR_VALIDATION_FAILED);
+    assert_string_equal(e.field, "long");
+    err_clear(&e);
+    json_decref(o);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_error_code_maps_to_a_status_and_a_snake_case_string),
+        cmocka_unit_test(test_the_first_error_set_wins),
+        cmocka_unit_test(test_ids_grow_strictly_even_when_the_clock_steps_back),
+        cmocka_unit_test(test_ids_are_unique_across_threads),
+        cmocka_unit_test(test_ids_format_and_parse_as_decimal),
+        cmocka_unit_test(test_mainland_mobile_numbers_are_normalised),
+        cmocka_unit_test(test_other_numbers_are_refused),
+        cmocka_unit_test(test_string_fields_are_checked_for_presence_type_length_and_controls),
+    };
+    return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}

@@ -1,0 +1,129 @@
+/* test_db.c - the engine contract, run against every built engine:
+ * $N parameters in any order, NULLs, blobs, conflicts, transactions,
+ * migrations. */
+#include "unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db/db.h"
+
+static char path[64];
+
+static int open_db(void **state)
+{
+    snprintf(path, sizeof(path), "/tmp/wlk-unit-%d.db", (int)getpid());
+    unlink(path);
+    err_t e = {0};
+    db_t *db;
+    if (db_open(path, &db, &e) < 0)
+        return -1;
+    if (db_migrate(db, &e) < 0)
+        return -1;
+    *state = db;
+    return 0;
+}
+
+static int close_db(void **state)
+{
+    db_close(*state);
+    char p[80];
+    unlink(path);
+    snprintf(p, sizeof(p), "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", path);
+    unlink(p);
+    return 0;
+}
+
+static void test_parameters_bind_by_number_in_any_order(void **state)
+{
+    db_t *db = *state;
+    err_t e = {0};
+    db_stmt_t *st;
+    assert_int_equal(db_one(db, &st, "SELECT $2 || '-' || $1, $3 IS NULL",
+                            DB_ARGS(DB_TEXT("a"), DB_TEXT("b"), DB_NULL), &e),
+                     DB_ROW);
+    size_t n;
+    const char *s = db_bytes(st, 0, &n);
+    assert_int_equal(n, 3);
+    assert_memory_equal(s, "b-a", 3);
+    assert_int_equal(db_i64(st, 1), 1);
+    db_done(st);
+}
+
+static void test_blobs_round_trip_with_zero_bytes(void **state)
+{
+    db_t *db = *state;
+    err_t e = {0};
+    const uint8_t blob[] = {0, 1, 0, 255};
+    assert_int_equal(db_exec(db, "INSERT INTO rate_hits (bucket, at) VALUES ($1, $2)",
+                             DB_ARGS(DB_BLOB(blob, 4), DB_I64(7)), &e),
+                     1);
+    db_stmt_t *st;
+    assert_int_equal(
+        db_one(db, &st, "SELECT bucket FROM rate_hits WHERE at = $1", DB_ARGS(DB_I64(7)), &e),
+        DB_ROW);
+    size_t n;
+    const void *p = db_bytes(st, 0, &n);
+    assert_int_equal(n, 4);
+    assert_memory_equal(p, blob, 4);
+    db_done(st);
+}
+
+static void test_a_duplicate_key_is_a_conflict(void **state)
+{
+    db_t *db = *state;
+    err_t e = {0};
+    const char *sql = "INSERT INTO policy_versions (version, published_at, material, doc) "
+                      "VALUES ($1, 1, 0, '{}')";
+    assert_int_equal(db_exec(db, sql, DB_ARGS(DB_TEXT("v1")), &e), 1);
+    assert_int_equal(db_exec(db, sql, DB_ARGS(DB_TEXT("v1")), &e), ERR_CONFLICT);
+    err_clear(&e);
+}
+
+static void test_a_rolled_back_transaction_leaves_nothing(void **state)
+{
+    db_t *db = *state;
+    err_t e = {0};
+    assert_int_equal(db_begin(db, &e), 0);
+    assert_int_equal(
+        db_exec(db, "INSERT INTO rate_hits (bucket, at) VALUES ('x', 99)", DB_NOARGS, &e), 1);
+    db_rollback(db);
+    db_stmt_t *st;
+    assert_int_equal(db_one(db, &st, "SELECT COUNT(*) FROM rate_hits WHERE at = 99", DB_NOARGS, &e),
+                     DB_ROW);
+    assert_int_equal(db_i64(st, 0), 0);
+    db_done(st);
+}
+
+static void test_migrations_run_once(void **state)
+{
+    db_t *db = *state;
+    err_t e = {0};
+    assert_int_equal(db_migrate(db, &e), 0);
+}
+
+static void test_bad_sql_is_an_internal_error_with_a_cause(void **state)
+{
+    db_t *db = *state;
+    err_t e = {0};
+    assert_int_equal(db_exec(db, "SELECT nope FROM nothing", DB_NOARGS, &e), ERR_INTERNAL);
+    assert_true(strlen(e.cause) > 0);
+    err_clear(&e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parameters_bind_by_number_in_any_order),
+        cmocka_unit_test(test_blobs_round_trip_with_zero_bytes),
+        cmocka_unit_test(test_a_duplicate_key_is_a_conflict),
+        cmocka_unit_test(test_a_rolled_back_transaction_leaves_nothing),
+        cmocka_unit_test(test_migrations_run_once),
+        cmocka_unit_test(test_bad_sql_is_an_internal_error_with_a_cause),
+    };
+    return cmocka_run_group_tests_name("db (sqlite)", tests, open_db, close_db);
+}

@@ -1,0 +1,113 @@
+/* test_vault.c - envelope encryption, tampering, wrong keys, blind index. */
+#include "unit.h"
+#include <string.h>
+
+#include "sec/sec.h"
+
+static const uint8_t key_a[SEC_KEY_LEN] = {1, 2, 3};
+static const uint8_t key_b[SEC_KEY_LEN] = {9, 9, 9};
+
+static int setup(void **state)
+{
+    (void)state;
+    return sec_init();
+}
+
+static void test_a_data_key_round_trips_through_its_wrapping(void **state)
+{
+    (void)state;
+    sec_vault_t *v = sec_vault_from_key(key_a);
+    sec_key_t dek, back;
+    uint8_t wrapped[SEC_WRAPPED_LEN];
+    sec_dek_create(v, 42, &dek, wrapped);
+    assert_int_equal(sec_dek_unwrap(v, 42, wrapped, sizeof(wrapped), &back), 0);
+    assert_memory_equal(dek.k, back.k, SEC_KEY_LEN);
+    sec_vault_destroy(v);
+}
+
+static void test_a_sealed_field_opens_with_the_same_key_and_place(void **state)
+{
+    (void)state;
+    sec_key_t k = {{7}};
+    const char *phone = "13812345678";
+    uint8_t ct[64], pt[64];
+    size_t n = 0;
+    sec_seal(&k, "users.phone:1", phone, 11, ct);
+    assert_null(memmem(ct, 11 + SEC_SEAL_OVERHEAD, phone, 11));
+    assert_int_equal(sec_open(&k, "users.phone:1", ct, 11 + SEC_SEAL_OVERHEAD, pt, &n), 0);
+    assert_int_equal(n, 11);
+    assert_memory_equal(pt, phone, 11);
+}
+
+static void test_tampering_with_a_sealed_field_is_detected(void **state)
+{
+    (void)state;
+    sec_key_t k = {{7}};
+    uint8_t ct[64], pt[64];
+    size_t n;
+    sec_seal(&k, "p:1", "secret", 6, ct);
+    for (size_t i = 0; i < 6 + SEC_SEAL_OVERHEAD; i++) {
+        ct[i] ^= 0x01;
+        assert_int_equal(sec_open(&k, "p:1", ct, 6 + SEC_SEAL_OVERHEAD, pt, &n), -1);
+        ct[i] ^= 0x01;
+    }
+    assert_int_equal(sec_open(&k, "p:2", ct, 6 + SEC_SEAL_OVERHEAD, pt, &n), -1);
+    assert_int_equal(sec_open(&k, "p:1", ct, 5, pt, &n), -1);
+}
+
+static void test_a_wrong_master_key_or_owner_is_refused(void **state)
+{
+    (void)state;
+    sec_vault_t *a = sec_vault_from_key(key_a), *b = sec_vault_from_key(key_b);
+    sec_key_t dek, back;
+    uint8_t wrapped[SEC_WRAPPED_LEN];
+    sec_dek_create(a, 42, &dek, wrapped);
+    assert_int_equal(sec_dek_unwrap(b, 42, wrapped, sizeof(wrapped), &back), -1);
+    assert_int_equal(sec_dek_unwrap(a, 43, wrapped, sizeof(wrapped), &back), -1);
+    sec_vault_destroy(a);
+    sec_vault_destroy(b);
+}
+
+static void test_blind_indexes_are_stable_keyed_and_domain_separated(void **state)
+{
+    (void)state;
+    sec_vault_t *a = sec_vault_from_key(key_a), *b = sec_vault_from_key(key_b);
+    uint8_t h1[SEC_HASH_LEN], h2[SEC_HASH_LEN], h3[SEC_HASH_LEN], h4[SEC_HASH_LEN];
+    sec_blind_index(a, "phone", "13812345678", 11, h1);
+    sec_blind_index(a, "phone", "13812345678", 11, h2);
+    sec_blind_index(b, "phone", "13812345678", 11, h3);
+    sec_blind_index(a, "ip", "13812345678", 11, h4);
+    assert_memory_equal(h1, h2, SEC_HASH_LEN);
+    assert_memory_not_equal(h1, h3, SEC_HASH_LEN);
+    assert_memory_not_equal(h1, h4, SEC_HASH_LEN);
+    sec_vault_destroy(a);
+    sec_vault_destroy(b);
+}
+
+static void test_tokens_are_long_random_and_codes_have_six_digits(void **state)
+{
+    (void)state;
+    char t1[SEC_TOKEN_LEN + 1], t2[SEC_TOKEN_LEN + 1], code[7];
+    sec_token_new(t1);
+    sec_token_new(t2);
+    assert_int_equal(strlen(t1), SEC_TOKEN_LEN);
+    assert_string_not_equal(t1, t2);
+    for (int i = 0; i < 100; i++) {
+        sec_otp_new(code);
+        assert_int_equal(strlen(code), 6);
+        assert_int_equal(strspn(code, "0123456789"), 6);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_data_key_round_trips_through_its_wrapping),
+        cmocka_unit_test(test_a_sealed_field_opens_with_the_same_key_and_place),
+        cmocka_unit_test(test_tampering_with_a_sealed_field_is_detected),
+        cmocka_unit_test(test_a_wrong_master_key_or_owner_is_refused),
+        cmocka_unit_test(test_blind_indexes_are_stable_keyed_and_domain_separated),
+        cmocka_unit_test(test_tokens_are_long_random_and_codes_have_six_digits),
+    };
+    return cmocka_run_group_tests_name("vault", tests, setup, NULL);
+}
