@@ -50,15 +50,19 @@ static int open_app(app_t *app, app_ctx_t *ctx, err_t *e)
     ids_set_node((unsigned)app->cfg.node_id);
     if (mkdir(app->cfg.data_dir, 0700) != 0 && errno != EEXIST)
         return err_internal(e, "cannot create %s: %s", app->cfg.data_dir, strerror(errno));
-    snprintf(app->db_path, sizeof(app->db_path), "%s/wlk.db", app->cfg.data_dir);
     int rc;
+    if ((rc = db_sqlite_dsn(app->cfg.data_dir, strcmp(app->cfg.sqlite_lock, "exclusive") == 0,
+                            app->db_dsn, sizeof(app->db_dsn))) < 0)
+        return err_internal(e, "--data-dir: path too long");
+    if (strcmp(app->cfg.sqlite_lock, "exclusive") != 0 && strcmp(app->cfg.sqlite_lock, "shared"))
+        return err_internal(e, "--sqlite-lock must be exclusive or shared");
     if ((rc = sec_init()) < 0)
         return err_internal(e, "libsodium failed to initialise");
     if ((rc = sec_vault_open(app->cfg.master_key_file, &app->vault, e)) < 0)
         return rc;
     ctx->app = app;
     ctx->now_ms = clock_now_ms;
-    if ((rc = db_open(app->db_path, &ctx->db, e)) < 0)
+    if ((rc = db_open(app->db_dsn, &ctx->db, e)) < 0)
         return rc;
     if ((rc = db_migrate(ctx->db, e)) < 0)
         return rc;

@@ -13,7 +13,7 @@
 typedef struct app {
     config_t cfg;
     sec_vault_t *vault;
-    char db_path[600];
+    char db_dsn[1600]; /* what db_open() takes */
     /* Called after a commit that queued outbox work (wakes the worker). */
     void (*outbox_kick)(struct app *app);
     void *outbox; /* the worker, owned by main */

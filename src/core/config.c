@@ -50,6 +50,8 @@ static const opt_t opts[] = {
         "URL the webhook SMS driver POSTs to"),
     STR(webhook_secret, "webhook-secret", "WLK_WEBHOOK_SECRET", "",
         "HMAC-SHA256 key that signs webhook bodies"),
+    STR(sqlite_lock, "sqlite-lock", "WLK_SQLITE_LOCK", "exclusive",
+        "exclusive (fastest; other processes wait) | shared"),
     STR(master_key_file, "master-key-file", "WLK_MASTER_KEY_FILE", "",
         "master key file (default <data-dir>/master.key; WLK_MASTER_KEY overrides)"),
 };

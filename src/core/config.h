@@ -23,6 +23,7 @@ typedef struct config {
     char sms_webhook_url[512];
     char webhook_secret[128];
     char master_key_file[512]; /* default <data-dir>/master.key */
+    char sqlite_lock[16];      /* exclusive | shared */
 } config_t;
 
 /* Fills c from defaults, then WLK_* variables, then argv[0..argc). Returns 0,

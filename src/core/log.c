@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -32,7 +33,19 @@ int log_level_parse(const char *s, log_level_t *out)
     return -1;
 }
 
-void log_line(const char *line, size_t len)
+/* Loop threads buffer their lines and flush once per loop iteration: one
+ * write(2) for a whole batch of requests instead of one per request. */
+#define TBUF_SIZE 32768
+static __thread char *tbuf;
+static __thread size_t tlen;
+
+void log_thread_buffer(void)
+{
+    if (tbuf == NULL)
+        tbuf = malloc(TBUF_SIZE);
+}
+
+static void write_all(const char *line, size_t len)
 {
     while (len > 0) {
         ssize_t n = write(STDERR_FILENO, line, len);
@@ -41,6 +54,36 @@ void log_line(const char *line, size_t len)
         line += n;
         len -= (size_t)n;
     }
+}
+
+void log_flush(void)
+{
+    if (tlen > 0)
+        write_all(tbuf, tlen);
+    tlen = 0;
+}
+
+void log_line(const char *line, size_t len)
+{
+    if (tbuf == NULL) {
+        write_all(line, len);
+        return;
+    }
+    if (tlen + len > TBUF_SIZE)
+        log_flush();
+    if (len > TBUF_SIZE) {
+        write_all(line, len);
+        return;
+    }
+    memcpy(tbuf + tlen, line, len);
+    tlen += len;
+}
+
+void log_thread_release(void)
+{
+    log_flush();
+    free(tbuf);
+    tbuf = NULL;
 }
 
 void log_json(log_level_t level, const char *msg, json_t *fields)

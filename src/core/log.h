@@ -17,8 +17,14 @@ void log_json(log_level_t level, const char *msg, json_t *fields);
 /* Convenience: {"msg":msg,"detail":<formatted>}. */
 __attribute__((format(printf, 3, 4))) void log_msg(log_level_t level, const char *msg,
                                                    const char *fmt, ...);
-/* Writes an already formatted line (must end with '\n') with one write(2). */
+/* Writes an already formatted line (must end with '\n'): at once, or into
+ * the calling thread's buffer once it called log_thread_buffer(). */
 void log_line(const char *line, size_t len);
+/* Buffers this thread's lines until log_flush() (event-loop threads flush
+ * after every loop iteration). log_thread_release() flushes and stops. */
+void log_thread_buffer(void);
+void log_flush(void);
+void log_thread_release(void);
 /* Copies the masked form of an 11-digit phone ("138****5678") into out[12]. */
 void log_mask_phone(const char *digits11, char out[12]);
 /* Appends s to buf as a JSON string body (escaped, no quotes); returns bytes

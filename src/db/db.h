@@ -104,4 +104,11 @@ typedef struct db_migration {
 
 extern const db_ops_t db_sqlite_ops;
 
+/* The SQLite DSN of <data_dir>/wlk.db. exclusive: the "unix-excl" VFS,
+ * which locks the file against other processes while the server runs and
+ * keeps the WAL index in memory (no file-lock system calls per
+ * transaction: 2x the throughput of reads on a VM). Returns 0 or -1 when
+ * out is too small. */
+int db_sqlite_dsn(const char *data_dir, bool exclusive, char *out, size_t len);
+
 #endif

@@ -4,8 +4,11 @@
  * named parameters to SQLite, so each statement maps N to SQLite's index. */
 #include "db/db.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define CACHE_SLOTS 128
 #define MAX_PARAMS  32
@@ -58,14 +61,27 @@ static int lite_exec_script(db_t *base, const char *sql, err_t *e)
     return rc == SQLITE_OK ? 0 : translate(db, rc, e, "exec");
 }
 
+/* Process-wide settings, before the first connection: no global memory
+ * statistics (their mutex serialises every allocation of every thread) and
+ * no mutexes on connections, which never cross threads. */
+static void configure_once(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite3_initialize();
+}
+
 static int lite_open(const char *path, db_t **out, err_t *e)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_once);
     lite_t *db = calloc(1, sizeof(*db));
     if (db == NULL)
         abort();
     db->super.ops = &db_sqlite_ops;
     int rc = sqlite3_open_v2(
-        path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+        path, &db->h,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
     if (rc != SQLITE_OK) {
         err_internal(e, "sqlite open %s: %s", path, db->h ? sqlite3_errmsg(db->h) : "no memory");
         lite_close(&db->super);
@@ -195,6 +211,27 @@ static bool lite_col_null(db_stmt_t *base, int col)
 static int64_t lite_changes(db_t *base)
 {
     return sqlite3_changes64(((lite_t *)base)->h);
+}
+
+int db_sqlite_dsn(const char *data_dir, bool exclusive, char *out, size_t len)
+{
+    size_t o = 0;
+    const char *suffix = exclusive ? "/wlk.db?vfs=unix-excl" : "/wlk.db";
+    if (len < 6)
+        return -1;
+    memcpy(out, "file:", 5);
+    o = 5;
+    for (const char *p = data_dir; *p; p++) {
+        bool esc = *p == '%' || *p == '?' || *p == '#';
+        if (o + 4 >= len)
+            return -1;
+        o += (size_t)(esc ? snprintf(out + o, 4, "%%%02X", (unsigned char)*p)
+                          : snprintf(out + o, 2, "%c", *p));
+    }
+    if (o + strlen(suffix) + 1 > len)
+        return -1;
+    strcpy(out + o, suffix);
+    return 0;
 }
 
 const db_ops_t db_sqlite_ops = {

@@ -150,7 +150,7 @@ static void *thread_main(void *arg)
     t->metrics = http_metrics_thread();
     t->actx.app = srv.app;
     t->actx.now_ms = clock_now_ms;
-    if (db_open(srv.app->db_path, &t->actx.db, &e) < 0) {
+    if (db_open(srv.app->db_dsn, &t->actx.db, &e) < 0) {
         log_msg(LOG_ERROR, "thread cannot open the database", "%s", e.cause);
         err_clear(&e);
         __atomic_store_n(&t->failed, 1, __ATOMIC_RELEASE);
@@ -161,8 +161,12 @@ static void *thread_main(void *arg)
     t->listener->data = t;
     h2o_socket_read_start(t->listener, on_accept);
     __atomic_store_n(&t->started, 1, __ATOMIC_RELEASE);
-    while (!(t->stopping && drained(t)))
+    log_thread_buffer();
+    while (!(t->stopping && drained(t))) {
         h2o_evloop_run(t->loop, 100);
+        log_flush();
+    }
+    log_thread_release();
     db_close(t->actx.db);
     t->actx.db = NULL;
     /* The h2o context and loop are left to the process exit: 2.2.5's

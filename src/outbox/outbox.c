@@ -224,7 +224,7 @@ int outbox_start(app_t *app, outbox_t **out, err_t *e)
     o->ctx.now_ms = clock_now_ms;
     int rc = providers_sms_create(&app->cfg, &o->sms, e);
     if (rc == 0)
-        rc = db_open(app->db_path, &o->ctx.db, e);
+        rc = db_open(app->db_dsn, &o->ctx.db, e);
     if (rc < 0) {
         if (o->sms)
             o->sms->ops->destroy(o->sms);
