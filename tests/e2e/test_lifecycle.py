@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import ServerDidNotStart, _clean_env, assert_error, new_phone, new_session
+from conftest import ServerDidNotStart, _clean_env, assert_error, healthy, new_phone, new_session
 
 CLI_TIMEOUT = 10
 
@@ -248,3 +248,23 @@ def test_a_different_master_key_cannot_read_the_old_phone(make_server):
     assert phone.encode() not in r.content
     assert r.status_code in (200, 401, 500)
     assert phone not in srv.log_text()
+
+
+# -------------------------------------------------------------- sqlite lock
+
+def test_a_running_server_locks_the_database_against_other_processes(wlk_bin, tmp_path,
+                                                                     make_server):
+    srv = make_server()
+    p = run(wlk_bin, "migrate", "--data-dir", str(srv.data_dir), cwd=tmp_path)
+    assert p.returncode != 0
+    assert b"database" in p.stderr or b"busy" in p.stderr, p.stderr
+    healthy(srv)
+
+
+def test_a_shared_lock_lets_other_processes_use_the_database(wlk_bin, tmp_path, make_server):
+    srv = make_server("--sqlite-lock", "shared")
+    srv.login(new_phone())
+    p = run(wlk_bin, "migrate", "--sqlite-lock", "shared", "--data-dir", str(srv.data_dir),
+            cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    healthy(srv)
