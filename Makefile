@@ -13,6 +13,9 @@ MODE     ?= release
 ifeq ($(MODE),asan)
   OPT := $(SANITIZE)
   LDOPT := -fsanitize=address,undefined
+else ifeq ($(MODE),fuzz)
+  OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+  LDOPT := -fsanitize=fuzzer,address,undefined
 else
   OPT := $(RELEASE)
   LDOPT :=
@@ -26,8 +29,11 @@ OBJ      := $(SRC:%.c=$(B)/%.o) $(B)/gen/embedded.o
 EMBEDDED := $(wildcard src/db/migrations/*.sql) src/privacy/text/policy.zh.txt docs/openapi.yaml
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_SECONDS ?= 60
 
-.PHONY: all run test unit e2e bench deps format format-check docs clean
+.PHONY: all run test unit e2e fuzz fuzz-regress bench deps format format-check docs clean
 all: $(B)/wlk
 
 $(B)/wlk: $(OBJ) $(B)/src/main.o
@@ -48,6 +54,10 @@ $(B)/tests/%: tests/unit/%.c $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $^ $(PKG_LIBS) -lcmocka $(LDOPT) $(LDFLAGS)
 
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(LDOPT) $(LDFLAGS)
+
 deps:
 	@scripts/deps.sh --check 2>/dev/null || scripts/deps.sh
 
@@ -61,6 +71,7 @@ test: deps
 	$(MAKE) build/wlk
 	$(MAKE) MODE=asan B=build/asan build/asan/wlk unit
 	$(MAKE) e2e WLK_BIN=build/asan/wlk
+	$(MAKE) fuzz-regress
 	$(MAKE) format-check
 
 unit: $(UNIT_BIN)
@@ -71,6 +82,20 @@ e2e:
 	WLK_BIN=$(abspath $(WLK_BIN)) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
 	  $(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e
 
+# libFuzzer targets (clang): `make fuzz` explores for FUZZ_SECONDS each and
+# adds what it finds to a scratch corpus; `fuzz-regress` replays the
+# committed corpus (part of `make test`).
+fuzz: deps
+	$(MAKE) MODE=fuzz B=build/fuzz CC=clang $(FUZZ_BIN)
+	@set -e; for t in $(FUZZ_BIN); do n=$${t#build/fuzz/fuzz_}; mkdir -p build/fuzz/work/$$n; \
+	  echo "== $$t ($(FUZZ_SECONDS) s)"; \
+	  $$t -max_total_time=$(FUZZ_SECONDS) build/fuzz/work/$$n tests/fuzz/corpus/$$n; done
+
+fuzz-regress: deps
+	$(MAKE) MODE=fuzz B=build/fuzz CC=clang $(FUZZ_BIN)
+	@set -e; for t in $(FUZZ_BIN); do n=$${t#build/fuzz/fuzz_}; \
+	  $$t -runs=0 tests/fuzz/corpus/$$n/* 2>&1 | tail -1; done
+
 bench: deps
 	$(MAKE) build/wlk
 	bench/http.sh
@@ -78,7 +103,7 @@ bench: deps
 docs: $(B)/wlk
 	$(B)/wlk errors > docs/ERRORS.md
 
-FORMAT_FILES = $(shell find src tests/unit -name '*.[ch]')
+FORMAT_FILES = $(shell find src tests/unit tests/fuzz -name '*.[ch]')
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:

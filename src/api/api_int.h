@@ -12,6 +12,8 @@ int api_policy_versions(api_req_t *r);
 int api_policy_version(api_req_t *r);
 int api_auth_sms_code(api_req_t *r);
 int api_auth_login(api_req_t *r);
+/* Decodes a login body; strings in *q are borrowed from body. */
+int api_auth_login_decode(const json_t *body, auth_login_req_t *q, err_t *e);
 int api_auth_logout(api_req_t *r);
 int api_me_get(api_req_t *r);
 int api_me_patch(api_req_t *r);

@@ -15,33 +15,41 @@ int api_auth_sms_code(api_req_t *r)
     return api_reply(r, 202, json_pack("{s:i}", "expires_in", r->ctx->app->cfg.otp_ttl));
 }
 
-static int read_device(api_req_t *r, auth_login_req_t *q)
+static int read_device(const json_t *body, auth_login_req_t *q, err_t *e)
 {
     static const char *const keys[] = {"id", "name", "platform", NULL};
     const json_t *dev;
     int rc;
-    if ((rc = jread_obj(r->body, NULL, "device", true, &dev, &r->err)) < 0 ||
-        (rc = jread_keys(dev, "device", keys, &r->err)) < 0 ||
-        (rc = jread_str(dev, "device", "id", true, 1, 128, &q->device_id, &r->err)) < 0 ||
-        (rc = jread_str(dev, "device", "name", false, 0, 64, &q->device_name, &r->err)) < 0 ||
-        (rc = jread_str(dev, "device", "platform", false, 0, 32, &q->device_platform, &r->err)) < 0)
+    if ((rc = jread_obj(body, NULL, "device", true, &dev, e)) < 0 ||
+        (rc = jread_keys(dev, "device", keys, e)) < 0 ||
+        (rc = jread_str(dev, "device", "id", true, 1, 128, &q->device_id, e)) < 0 ||
+        (rc = jread_str(dev, "device", "name", false, 0, 64, &q->device_name, e)) < 0 ||
+        (rc = jread_str(dev, "device", "platform", false, 0, 32, &q->device_platform, e)) < 0)
+        return rc;
+    return 0;
+}
+
+int api_auth_login_decode(const json_t *body, auth_login_req_t *q, err_t *e)
+{
+    static const char *const keys[] = {"phone", "code", "device", "accept_policy_version", NULL};
+    int rc;
+    if ((rc = jread_keys(body, NULL, keys, e)) < 0 ||
+        (rc = jread_str(body, NULL, "phone", true, 1, 32, &q->phone, e)) < 0 ||
+        (rc = jread_str(body, NULL, "code", true, 1, 16, &q->code, e)) < 0 ||
+        (rc = read_device(body, q, e)) < 0 ||
+        (rc = jread_str(body, NULL, "accept_policy_version", false, 0, 64, &q->accept_version, e)) <
+            0)
         return rc;
     return 0;
 }
 
 int api_auth_login(api_req_t *r)
 {
-    static const char *const keys[] = {"phone", "code", "device", "accept_policy_version", NULL};
     auth_login_req_t q = {0};
     auth_login_res_t res = {0};
     json_t *user;
     int rc;
-    if ((rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
-        (rc = jread_str(r->body, NULL, "phone", true, 1, 32, &q.phone, &r->err)) < 0 ||
-        (rc = jread_str(r->body, NULL, "code", true, 1, 16, &q.code, &r->err)) < 0 ||
-        (rc = read_device(r, &q)) < 0 ||
-        (rc = jread_str(r->body, NULL, "accept_policy_version", false, 0, 64, &q.accept_version,
-                        &r->err)) < 0 ||
+    if ((rc = api_auth_login_decode(r->body, &q, &r->err)) < 0 ||
         (rc = auth_login(r->ctx, &q, &res, &r->err)) < 0 ||
         (rc = auth_user_view(r->ctx, res.user_id, &user, &r->err)) < 0)
         return rc;

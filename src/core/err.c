@@ -50,6 +50,7 @@ int err_set(err_t *e, int code, const char *field, const char *fmt, ...)
     if (e->code != 0)
         return e->code;
     e->code = code;
+    e->has_field = field != NULL;
     snprintf(e->field, sizeof(e->field), "%s", field ? field : "");
     if (fmt == NULL) {
         snprintf(e->message, sizeof(e->message), "%s", err_default_message(code));

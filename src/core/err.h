@@ -39,7 +39,8 @@ enum {
 typedef struct err {
     int code;          /* 0 or an ERR_* value; the first error set wins */
     int retry_after;   /* seconds, for 429 answers; 0 when unset */
-    char field[64];    /* offending request field, "" when none */
+    bool has_field;    /* a request field is at fault (its name may be "") */
+    char field[64];    /* offending request field */
     char message[160]; /* client-safe message */
     char cause[200];   /* internal cause: logged with the request id, never sent */
     json_t *extra;     /* owned: extra keys merged into the error object, or NULL */

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define HTTP_METRICS_MAX_ROUTES 64
+
 typedef struct http_metrics http_metrics_t;
 
 /* Creates the calling thread's counters (once per loop thread). Lives

@@ -76,7 +76,7 @@ static void send_error(reqstate_t *s)
     err_t *e = &s->r.err;
     json_t *o = json_pack("{s:s, s:s, s:s}", "code", err_string(e->code), "message", e->message,
                           "request_id", s->rid);
-    if (e->field[0])
+    if (e->has_field)
         json_object_set_new(o, "field", json_string(e->field));
     if (e->extra)
         json_object_update(o, e->extra);
@@ -190,6 +190,8 @@ static int dispatch(reqstate_t *s)
 
 static void access_log(reqstate_t *s, int64_t ns)
 {
+    if (s->r.err.cause[0]) /* internal causes go with the request id, never to the client */
+        log_msg(LOG_ERROR, "internal error", "request %s: %s", s->rid, s->r.err.cause);
     if (log_get_level() > LOG_INFO)
         return;
     char line[512], method[48];
@@ -197,15 +199,11 @@ static void access_log(reqstate_t *s, int64_t ns)
     const char *route = s->route >= 0 ? api_routes[s->route].path : "unmatched";
     int n = snprintf(line, sizeof(line),
                      "{\"ts\":%lld,\"level\":\"info\",\"msg\":\"request\",\"method\":\"%.*s\","
-                     "\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f,\"request_id\":\"%s\""
-                     "%s%s%s}\n",
+                     "\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f,\"request_id\":\"%s\"}\n",
                      (long long)clock_now_ms(), (int)ml, method, route, s->r.status,
-                     (double)ns / 1e6, s->rid, s->r.err.cause[0] ? ",\"cause\":\"" : "",
-                     s->r.err.cause[0] ? "internal" : "", s->r.err.cause[0] ? "\"" : "");
+                     (double)ns / 1e6, s->rid);
     if (n > 0 && (size_t)n < sizeof(line))
         log_line(line, (size_t)n);
-    if (s->r.err.cause[0])
-        log_msg(LOG_ERROR, "internal error", "request %s: %s", s->rid, s->r.err.cause);
 }
 
 int http_on_req(h2o_handler_t *self, h2o_req_t *req)

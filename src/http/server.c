@@ -247,6 +247,8 @@ int http_serve(app_t *app, err_t *e)
         return err_internal(e, "--listen: cannot parse '%s' (host:port)", app->cfg.listen);
     block_signals();
     setup_conf();
+    if (api_routes_count > HTTP_METRICS_MAX_ROUTES)
+        return err_internal(e, "the route table outgrew the metrics table");
     srv.router = http_router_create(api_routes, api_routes_count);
     int rc = start_threads(e);
     if (rc < 0)

@@ -414,3 +414,10 @@ def test_wrong_types_in_sms_code_are_validation_errors(shared_server, body, fiel
 def test_wrong_types_in_login_are_validation_errors(shared_server, body, field):
     assert_error(shared_server.post("/v1/auth/login", json=body), 422, "validation_failed", field=field)
     healthy(shared_server)
+
+
+def test_an_empty_field_name_is_a_validation_error_that_names_it(shared_server):
+    # found by tests/fuzz/fuzz_login: the unknown key "" is reported as field ""
+    r = shared_server.post("/v1/auth/login", json={"": "123456", "device": {"id": "d1"}})
+    assert_error(r, 422, "validation_failed", field="")
+    healthy(shared_server)

@@ -166,6 +166,13 @@ static void test_string_fields_are_checked_for_presence_type_length_and_controls
         assert_string_equal(e.field, want);
         err_clear(&e);
     }
+    json_t *empty = json_pack("{s:i}", "", 1);
+    static const char *const none[] = {NULL};
+    assert_int_equal(jread_keys(empty, NULL, none, &e), ERR_VALIDATION_FAILED);
+    assert_true(e.has_field); /* found by fuzz_login: an empty key is still named */
+    assert_string_equal(e.field, "");
+    err_clear(&e);
+    json_decref(empty);
     static const char *const allowed[] = {"a", "b", "c", "d", NULL};
     assert_int_equal(jread_keys(o, NULL, allowed, &e), ERR_VALIDATION_FAILED);
     assert_string_equal(e.field, "long");
