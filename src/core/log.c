@@ -33,8 +33,8 @@ int log_level_parse(const char *s, log_level_t *out)
     return -1;
 }
 
-/* Loop threads buffer their lines and flush once per loop iteration: one
- * write(2) for a whole batch of requests instead of one per request. */
+/* Loop threads buffer their lines and flush at most every 50 ms: one
+ * write(2) for many requests instead of one per request. */
 #define TBUF_SIZE 32768
 static __thread char *tbuf;
 static __thread size_t tlen;
@@ -56,11 +56,20 @@ static void write_all(const char *line, size_t len)
     }
 }
 
+static __thread int64_t tflushed;
+
 void log_flush(void)
 {
     if (tlen > 0)
         write_all(tbuf, tlen);
     tlen = 0;
+    tflushed = clock_mono_ns();
+}
+
+void log_flush_due(void)
+{
+    if (tlen >= TBUF_SIZE / 2 || (tlen > 0 && clock_mono_ns() - tflushed > 50000000))
+        log_flush();
 }
 
 void log_line(const char *line, size_t len)

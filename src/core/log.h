@@ -21,9 +21,11 @@ __attribute__((format(printf, 3, 4))) void log_msg(log_level_t level, const char
  * the calling thread's buffer once it called log_thread_buffer(). */
 void log_line(const char *line, size_t len);
 /* Buffers this thread's lines until log_flush() (event-loop threads flush
- * after every loop iteration). log_thread_release() flushes and stops. */
+ * at least every 50 ms). log_thread_release() flushes and stops. */
 void log_thread_buffer(void);
 void log_flush(void);
+/* Flushes when the buffer is half full or its oldest line is 50 ms old. */
+void log_flush_due(void);
 void log_thread_release(void);
 /* Copies the masked form of an 11-digit phone ("138****5678") into out[12]. */
 void log_mask_phone(const char *digits11, char out[12]);

@@ -163,8 +163,8 @@ static void *thread_main(void *arg)
     __atomic_store_n(&t->started, 1, __ATOMIC_RELEASE);
     log_thread_buffer();
     while (!(t->stopping && drained(t))) {
-        h2o_evloop_run(t->loop, 100);
-        log_flush();
+        h2o_evloop_run(t->loop, 50);
+        log_flush_due();
     }
     log_thread_release();
     db_close(t->actx.db);
