@@ -1,5 +1,5 @@
 # wlk — plain Makefile. `make run` and `make test` install what is missing.
-PKGS     := libh2o-evloop jansson libsodium sqlite3 libcurl
+PKGS     := libh2o-evloop jansson libsodium sqlite3 libcurl libexif
 CC       ?= cc
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wvla -fno-common

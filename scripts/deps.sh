@@ -3,7 +3,7 @@
 # and testing wlk need. With --check, only reports (exit 1) what is missing.
 set -eu
 PKGS="build-essential pkg-config libh2o-evloop-dev libwslay-dev libssl-dev libjansson-dev
-libsqlite3-dev libsodium-dev libcurl4-openssl-dev libpq-dev libcmocka-dev clang-format clang libclang-rt-14-dev
+libsqlite3-dev libsodium-dev libcurl4-openssl-dev libexif-dev libpq-dev libcmocka-dev clang-format clang libclang-rt-14-dev
 python3 python3-pytest python3-requests python3-websocket sqlite3"
 missing=""
 for p in $PKGS; do

@@ -11,11 +11,14 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #define API_MAX_PARAMS 4
 #define API_JSON_LIMIT (1024 * 1024)
 
-typedef enum { AUTH_NONE, AUTH_USER } api_auth_t;
+/* AUTH_WS: the WebSocket upgrade, handled by the HTTP layer itself (token
+ * in the query or the Sec-WebSocket-Protocol header). */
+typedef enum { AUTH_NONE, AUTH_USER, AUTH_WS } api_auth_t;
 
 typedef struct api_slice {
     const char *p;
@@ -24,7 +27,11 @@ typedef struct api_slice {
 
 typedef struct api_req {
     app_ctx_t *ctx;
-    json_t *body; /* the JSON object for BODY_JSON routes; borrowed */
+    json_t *body;              /* the JSON object for BODY_JSON routes; borrowed */
+    api_slice_t raw_body;      /* API_BODY_RAW routes: the bytes */
+    api_slice_t content_type;  /* API_BODY_RAW routes: as declared */
+    api_slice_t range;         /* the Range header, if any */
+    char extra_header[2][128]; /* one extra response header: name, value */
     api_slice_t params[API_MAX_PARAMS];
     api_slice_t query;
     auth_session_t session; /* for AUTH_USER routes */
@@ -36,12 +43,15 @@ typedef struct api_req {
     const char *raw;
     size_t raw_len;
     const char *raw_type;
+    char raw_type_buf[48];
     char *raw_owned; /* freed after sending */
 } api_req_t;
 
 typedef int (*api_handler_fn)(api_req_t *r);
 
-enum { API_BODY_NONE = 0, API_BODY_JSON = 1 };
+/* API_BODY_RAW: any bytes up to API_RAW_LIMIT, handed over as they are. */
+enum { API_BODY_NONE = 0, API_BODY_JSON = 1, API_BODY_RAW = 2 };
+#define API_RAW_LIMIT (50 * 1024 * 1024)
 
 typedef struct api_route {
     const char *method;
@@ -54,6 +64,11 @@ typedef struct api_route {
 extern const api_route_t api_routes[];
 extern const size_t api_routes_count;
 
+/* Query parameters: the raw value of name; an integer in min..max (def
+ * when absent; 422 naming the parameter otherwise). */
+bool api_query_slice(const api_req_t *r, const char *name, api_slice_t *out);
+int api_query_i64(api_req_t *r, const char *name, int64_t def, int64_t min, int64_t max,
+                  int64_t *out) __attribute__((warn_unused_result));
 /* Sets a JSON response; takes ownership of out. Returns 0. */
 int api_reply(api_req_t *r, int status, json_t *out);
 

@@ -3,6 +3,12 @@
 #define WLK_API_INT_H
 
 #include "api/api.h"
+#include "core/ids.h"
+
+#include <stdint.h>
+
+/* Path parameter i as an id; 404 when it is not one. */
+int api_param_id(api_req_t *r, int i, int64_t *id) __attribute__((warn_unused_result));
 
 int api_healthz(api_req_t *r);
 int api_metrics(api_req_t *r);
@@ -20,5 +26,23 @@ int api_me_patch(api_req_t *r);
 int api_me_devices(api_req_t *r);
 int api_me_device_delete(api_req_t *r);
 int api_me_consents(api_req_t *r);
+int api_me_consent_put(api_req_t *r);
+int api_me_consent_delete(api_req_t *r);
+int api_me_device_push_put(api_req_t *r);
+int api_me_device_push_delete(api_req_t *r);
+int api_conv_create(api_req_t *r);
+int api_conv_list(api_req_t *r);
+int api_conv_get(api_req_t *r);
+int api_msg_send(api_req_t *r);
+int api_msg_history(api_req_t *r);
+int api_conv_read(api_req_t *r);
+int api_msg_recall(api_req_t *r);
+int api_sync(api_req_t *r);
+int api_media_upload(api_req_t *r);
+int api_media_get(api_req_t *r);
+/* Decodes a message (HTTP body or WebSocket frame) into *in. */
+struct chat_send;
+int api_msg_decode(api_req_t *r, const json_t *obj, struct chat_send *in)
+    __attribute__((warn_unused_result));
 
 #endif

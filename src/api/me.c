@@ -4,6 +4,8 @@
 #include "core/jread.h"
 #include "privacy/privacy.h"
 
+#include <stdio.h>
+
 int api_me_get(api_req_t *r)
 {
     json_t *out;
@@ -13,14 +15,19 @@ int api_me_get(api_req_t *r)
 
 int api_me_patch(api_req_t *r)
 {
-    static const char *const keys[] = {"nickname", "role", NULL};
+    static const char *const keys[] = {"nickname", "role", "push_preview", NULL};
     const char *nickname, *role;
-    json_t *out;
+    json_t *out, *preview = json_object_get(r->body, "push_preview");
     int rc;
     if ((rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
         (rc = jread_str(r->body, NULL, "nickname", false, 1, 32, &nickname, &r->err)) < 0 ||
-        (rc = jread_str(r->body, NULL, "role", false, 1, 16, &role, &r->err)) < 0 ||
-        (rc = auth_user_update(r->ctx, r->session.user_id, nickname, role, &r->err)) < 0 ||
+        (rc = jread_str(r->body, NULL, "role", false, 1, 16, &role, &r->err)) < 0)
+        return rc;
+    if (preview && !json_is_boolean(preview))
+        return err_set(&r->err, ERR_VALIDATION_FAILED, "push_preview", "true or false");
+    if ((rc = auth_user_update(r->ctx, r->session.user_id, nickname, role, &r->err)) < 0 ||
+        (preview && (rc = auth_user_set_push_preview(r->ctx, r->session.user_id,
+                                                     json_is_true(preview), &r->err)) < 0) ||
         (rc = auth_user_view(r->ctx, r->session.user_id, &out, &r->err)) < 0)
         return rc;
     return api_reply(r, 200, out);
@@ -47,4 +54,63 @@ int api_me_consents(api_req_t *r)
     json_t *out;
     int rc = privacy_consent_list(r->ctx, r->session.user_id, &out, &r->err);
     return rc < 0 ? rc : api_reply(r, 200, out);
+}
+
+static int scope_param(api_req_t *r, char *scope, size_t len)
+{
+    if (r->params[0].len == 0 || r->params[0].len >= len)
+        return err_set(&r->err, ERR_NOT_FOUND, NULL, "no such consent scope");
+    snprintf(scope, len, "%.*s", (int)r->params[0].len, r->params[0].p);
+    return 0;
+}
+
+int api_me_consent_put(api_req_t *r)
+{
+    static const char *const keys[] = {"version", NULL};
+    char scope[32];
+    const char *version;
+    json_t *out;
+    int rc;
+    if ((rc = scope_param(r, scope, sizeof(scope))) < 0 ||
+        (rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
+        (rc = jread_str(r->body, NULL, "version", true, 1, 64, &version, &r->err)) < 0 ||
+        (rc = privacy_consent_set(r->ctx, r->session.user_id, scope, version, true,
+                                  r->session.device_id, &out, &r->err)) < 0)
+        return rc;
+    return api_reply(r, 200, out);
+}
+
+int api_me_consent_delete(api_req_t *r)
+{
+    char scope[32];
+    int rc;
+    if ((rc = scope_param(r, scope, sizeof(scope))) < 0 ||
+        (rc = privacy_consent_set(r->ctx, r->session.user_id, scope, NULL, false,
+                                  r->session.device_id, NULL, &r->err)) < 0)
+        return rc;
+    return api_reply(r, 204, NULL);
+}
+
+int api_me_device_push_put(api_req_t *r)
+{
+    static const char *const keys[] = {"vendor", "token", NULL};
+    const char *vendor, *token;
+    int64_t id;
+    int rc;
+    if ((rc = api_param_id(r, 0, &id)) < 0 || (rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
+        (rc = jread_str(r->body, NULL, "vendor", true, 1, 16, &vendor, &r->err)) < 0 ||
+        (rc = jread_str(r->body, NULL, "token", true, 1, 512, &token, &r->err)) < 0 ||
+        (rc = auth_device_push(r->ctx, r->session.user_id, id, vendor, token, &r->err)) < 0)
+        return rc;
+    return api_reply(r, 204, NULL);
+}
+
+int api_me_device_push_delete(api_req_t *r)
+{
+    int64_t id;
+    int rc;
+    if ((rc = api_param_id(r, 0, &id)) < 0 ||
+        (rc = auth_device_push(r->ctx, r->session.user_id, id, NULL, NULL, &r->err)) < 0)
+        return rc;
+    return api_reply(r, 204, NULL);
 }

@@ -1,23 +1,41 @@
-/* routes.c - every route of the API, as data. Order does not matter. */
+/* routes.c - every route of the API, as data. Order matters only where a
+ * static segment and a parameter could both match: list the static first. */
 #include "api/api_int.h"
 
+/* clang-format off */
 const api_route_t api_routes[] = {
-    /* method    path                              handler                 auth       body */
-    {"GET", "/healthz", api_healthz, AUTH_NONE, API_BODY_NONE},
-    {"GET", "/metrics", api_metrics, AUTH_NONE, API_BODY_NONE},
-    {"GET", "/v1/openapi.yaml", api_openapi, AUTH_NONE, API_BODY_NONE},
-    {"GET", "/v1/privacy/policy", api_policy_current, AUTH_NONE, API_BODY_NONE},
-    {"GET", "/v1/privacy/policy/versions", api_policy_versions, AUTH_NONE, API_BODY_NONE},
-    {"GET", "/v1/privacy/policy/:version", api_policy_version, AUTH_NONE, API_BODY_NONE},
-    {"POST", "/v1/auth/sms-code", api_auth_sms_code, AUTH_NONE, API_BODY_JSON},
-    {"POST", "/v1/auth/login", api_auth_login, AUTH_NONE, API_BODY_JSON},
-    {"POST", "/v1/auth/logout", api_auth_logout, AUTH_USER, API_BODY_NONE},
-    {"GET", "/v1/me", api_me_get, AUTH_USER, API_BODY_NONE},
-    {"PATCH", "/v1/me", api_me_patch, AUTH_USER, API_BODY_JSON},
-    {"GET", "/v1/me/devices", api_me_devices, AUTH_USER, API_BODY_NONE},
-    {"DELETE", "/v1/me/devices/:id", api_me_device_delete, AUTH_USER, API_BODY_NONE},
-    {"GET", "/v1/me/consents", api_me_consents, AUTH_USER, API_BODY_NONE},
+    /* method    path                              handler                    auth       body */
+    {"GET",    "/healthz",                       api_healthz,               AUTH_NONE, API_BODY_NONE},
+    {"GET",    "/metrics",                       api_metrics,               AUTH_NONE, API_BODY_NONE},
+    {"GET",    "/v1/openapi.yaml",               api_openapi,               AUTH_NONE, API_BODY_NONE},
+    {"GET",    "/v1/privacy/policy",             api_policy_current,        AUTH_NONE, API_BODY_NONE},
+    {"GET",    "/v1/privacy/policy/versions",    api_policy_versions,       AUTH_NONE, API_BODY_NONE},
+    {"GET",    "/v1/privacy/policy/:version",    api_policy_version,        AUTH_NONE, API_BODY_NONE},
+    {"POST",   "/v1/auth/sms-code",              api_auth_sms_code,         AUTH_NONE, API_BODY_JSON},
+    {"POST",   "/v1/auth/login",                 api_auth_login,            AUTH_NONE, API_BODY_JSON},
+    {"POST",   "/v1/auth/logout",                api_auth_logout,           AUTH_USER, API_BODY_NONE},
+    {"GET",    "/v1/me",                         api_me_get,                AUTH_USER, API_BODY_NONE},
+    {"PATCH",  "/v1/me",                         api_me_patch,              AUTH_USER, API_BODY_JSON},
+    {"GET",    "/v1/me/devices",                 api_me_devices,            AUTH_USER, API_BODY_NONE},
+    {"DELETE", "/v1/me/devices/:id",             api_me_device_delete,      AUTH_USER, API_BODY_NONE},
+    {"PUT",    "/v1/me/devices/:id/push",        api_me_device_push_put,    AUTH_USER, API_BODY_JSON},
+    {"DELETE", "/v1/me/devices/:id/push",        api_me_device_push_delete, AUTH_USER, API_BODY_NONE},
+    {"GET",    "/v1/me/consents",                api_me_consents,           AUTH_USER, API_BODY_NONE},
+    {"PUT",    "/v1/me/consents/:scope",         api_me_consent_put,        AUTH_USER, API_BODY_JSON},
+    {"DELETE", "/v1/me/consents/:scope",         api_me_consent_delete,     AUTH_USER, API_BODY_NONE},
+    {"POST",   "/v1/conversations",              api_conv_create,           AUTH_USER, API_BODY_JSON},
+    {"GET",    "/v1/conversations",              api_conv_list,             AUTH_USER, API_BODY_NONE},
+    {"GET",    "/v1/conversations/:id",          api_conv_get,              AUTH_USER, API_BODY_NONE},
+    {"POST",   "/v1/conversations/:id/messages", api_msg_send,              AUTH_USER, API_BODY_JSON},
+    {"GET",    "/v1/conversations/:id/messages", api_msg_history,           AUTH_USER, API_BODY_NONE},
+    {"POST",   "/v1/conversations/:id/read",     api_conv_read,             AUTH_USER, API_BODY_JSON},
+    {"POST",   "/v1/messages/:id/recall",        api_msg_recall,            AUTH_USER, API_BODY_NONE},
+    {"GET",    "/v1/sync",                       api_sync,                  AUTH_USER, API_BODY_NONE},
+    {"POST",   "/v1/media",                      api_media_upload,          AUTH_USER, API_BODY_RAW},
+    {"GET",    "/v1/media/:id",                  api_media_get,             AUTH_USER, API_BODY_NONE},
+    {"GET",    "/v1/ws",                         NULL,                      AUTH_WS,   API_BODY_NONE},
 };
+/* clang-format on */
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);
 
 int api_reply(api_req_t *r, int status, json_t *out)

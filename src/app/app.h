@@ -8,6 +8,7 @@
 #include "db/db.h"
 #include "sec/sec.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct app {
@@ -16,6 +17,11 @@ typedef struct app {
     char db_dsn[1600]; /* what db_open() takes */
     /* Called after a commit that queued outbox work (wakes the worker). */
     void (*outbox_kick)(struct app *app);
+    /* Called after a commit that appended events to user_id's stream. */
+    void (*notify)(struct app *app, int64_t user_id);
+    /* Whether user_id holds a live real-time connection now. */
+    bool (*online)(struct app *app, int64_t user_id);
+    void *hub;    /* the real-time hub, owned by the HTTP server */
     void *outbox; /* the worker, owned by main */
 } app_t;
 

@@ -56,6 +56,16 @@ int auth_user_view(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
 /* Updates nickname and/or role (NULL: unchanged); validated here too. */
 int auth_user_update(app_ctx_t *c, int64_t user_id, const char *nickname, const char *role,
                      err_t *e) __attribute__((warn_unused_result));
+/* The user's nickname as JSON (string, or null when unset or gone). */
+int auth_user_nickname(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
+/* Turns message previews in pushes on or off. */
+int auth_user_set_push_preview(app_ctx_t *c, int64_t user_id, bool on, err_t *e)
+    __attribute__((warn_unused_result));
+/* Registers (vendor, token) for pushes to one of the user's devices, or
+ * removes it (vendor NULL). NOT_FOUND if the device is not theirs. */
+int auth_device_push(app_ctx_t *c, int64_t user_id, int64_t device_id, const char *vendor,
+                     const char *token, err_t *e) __attribute__((warn_unused_result));
 /* {"items":[{"id","name","platform","created_at","last_seen_at","current"}]} */
 int auth_devices_view(app_ctx_t *c, const auth_session_t *s, json_t **out, err_t *e)
     __attribute__((warn_unused_result));

@@ -3,6 +3,7 @@
 #define WLK_AUTH_INT_H
 
 #include "auth/auth.h"
+#include "stream/stream.h"
 
 /* Seals value for (table.field, row id) under dek into a new buffer. */
 uint8_t *auth_seal(const sec_key_t *dek, const char *place, int64_t row, const char *value,
@@ -21,8 +22,8 @@ int auth_user_create(app_ctx_t *c, const char *phone, const uint8_t bidx[SEC_HAS
 /* Finds or creates the device row of the client device id; kills the
  * device's previous sessions; records a security event for a new device
  * of an existing account. Inside a transaction. */
-int auth_device_attach(app_ctx_t *c, int64_t user_id, bool new_user, const auth_login_req_t *req,
-                       int64_t *device_id, err_t *e);
+int auth_device_attach(app_ctx_t *c, stream_notify_t *n, int64_t user_id, bool new_user,
+                       const auth_login_req_t *req, int64_t *device_id, err_t *e);
 /* Opens a session for the device; writes the token. Inside a transaction. */
 int auth_session_open(app_ctx_t *c, int64_t user_id, int64_t device_id,
                       char token[SEC_TOKEN_LEN + 1], err_t *e);

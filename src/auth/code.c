@@ -186,6 +186,7 @@ int auth_login(app_ctx_t *c, const auth_login_req_t *req, auth_login_res_t *res,
 {
     char phone[12];
     uint8_t pb[SEC_HASH_LEN];
+    stream_notify_t n = {0};
     if (!auth_phone_parse(req->phone, phone))
         return err_set(e, ERR_VALIDATION_FAILED, "phone", "not a mainland mobile number");
     if (strlen(req->code) != 6 || strspn(req->code, "0123456789") != 6)
@@ -212,13 +213,13 @@ int auth_login(app_ctx_t *c, const auth_login_req_t *req, auth_login_res_t *res,
         goto out_rollback;
     if ((rc = (int)db_exec(c->db, "UPDATE otp_codes SET used_at = $1 WHERE id = $2",
                            DB_ARGS(DB_I64(c->now_ms()), DB_I64(code_id)), e)) < 0 ||
-        (rc = auth_device_attach(c, user_id, res->new_user, req, &device_id, e)) < 0 ||
+        (rc = auth_device_attach(c, &n, user_id, res->new_user, req, &device_id, e)) < 0 ||
         (res->new_user && (rc = privacy_consent_record(c, user_id, "policy", req->accept_version,
                                                        true, device_id, e)) < 0) ||
         (rc = auth_session_open(c, user_id, device_id, res->token, e)) < 0)
         goto out_rollback;
     res->user_id = user_id;
-    return db_commit(c->db, e);
+    return stream_commit(c, &n, e);
 out_rollback:
     db_rollback(c->db);
     return rc;

@@ -17,8 +17,30 @@ static void device_bidx(app_ctx_t *c, int64_t user_id, const char *client_id,
     sec_blind_index(c->app->vault, "device", buf, (size_t)n, out);
 }
 
-static int insert_device(app_ctx_t *c, int64_t user_id, bool new_user, const uint8_t *cb,
-                         const auth_login_req_t *req, int64_t *device_id, err_t *e)
+/* A sign-in from a new device: a security event, an event in the user's
+ * stream and a push to their other devices. */
+static int security_notice(app_ctx_t *c, stream_notify_t *n, int64_t user_id, int64_t device,
+                           int64_t now, err_t *e)
+{
+    char ids[21];
+    ids_format(device, ids);
+    json_t *data = json_pack("{s:s}", "device_id", ids);
+    int rc =
+        (int)db_exec(c->db,
+                     "INSERT INTO security_events (id, user_id, kind, device_id, at) "
+                     "VALUES ($1, $2, 'new_device_sign_in', $3, $4)",
+                     DB_ARGS(DB_I64(ids_next()), DB_I64(user_id), DB_I64(device), DB_I64(now)), e);
+    if (rc >= 0)
+        rc = stream_add(c, n, user_id, "security.new_device", 0, device, data, NULL, 0, e);
+    json_decref(data);
+    if (rc >= 0)
+        rc = stream_push(c, n, user_id, "安全提醒", "您的账号在新设备上登录", e);
+    return rc < 0 ? rc : 0;
+}
+
+static int insert_device(app_ctx_t *c, stream_notify_t *n, int64_t user_id, bool new_user,
+                         const uint8_t *cb, const auth_login_req_t *req, int64_t *device_id,
+                         err_t *e)
 {
     sec_key_t dek;
     int rc = auth_user_key(c, user_id, &dek, e);
@@ -39,16 +61,13 @@ static int insert_device(app_ctx_t *c, int64_t user_id, bool new_user, const uin
                       e);
     free(nenc);
     if (rc >= 0 && !new_user)
-        rc = (int)db_exec(c->db,
-                          "INSERT INTO security_events (id, user_id, kind, device_id, at) "
-                          "VALUES ($1, $2, 'new_device_sign_in', $3, $4)",
-                          DB_ARGS(DB_I64(ids_next()), DB_I64(user_id), DB_I64(id), DB_I64(now)), e);
+        rc = security_notice(c, n, user_id, id, now, e);
     *device_id = id;
     return rc < 0 ? rc : 0;
 }
 
-int auth_device_attach(app_ctx_t *c, int64_t user_id, bool new_user, const auth_login_req_t *req,
-                       int64_t *device_id, err_t *e)
+int auth_device_attach(app_ctx_t *c, stream_notify_t *n, int64_t user_id, bool new_user,
+                       const auth_login_req_t *req, int64_t *device_id, err_t *e)
 {
     uint8_t cb[SEC_HASH_LEN];
     device_bidx(c, user_id, req->device_id, cb);
@@ -58,7 +77,7 @@ int auth_device_attach(app_ctx_t *c, int64_t user_id, bool new_user, const auth_
     if (rc < 0)
         return rc;
     if (rc == DB_DONE)
-        return insert_device(c, user_id, new_user, cb, req, device_id, e);
+        return insert_device(c, n, user_id, new_user, cb, req, device_id, e);
     *device_id = db_i64(st, 0);
     db_done(st);
     rc = (int)db_exec(c->db, "UPDATE devices SET last_seen_at = $1 WHERE id = $2",
@@ -183,4 +202,43 @@ int auth_device_remove(app_ctx_t *c, int64_t user_id, int64_t device_id, err_t *
         return rc;
     }
     return db_commit(c->db, e);
+}
+
+static bool valid_vendor(const char *v)
+{
+    static const char *const vendors[] = {"hms", "mi", "oppo", "vivo", "getui", "apns", "fcm"};
+    for (size_t i = 0; i < sizeof(vendors) / sizeof(vendors[0]); i++)
+        if (strcmp(v, vendors[i]) == 0)
+            return true;
+    return false;
+}
+
+int auth_device_push(app_ctx_t *c, int64_t user_id, int64_t device_id, const char *vendor,
+                     const char *token, err_t *e)
+{
+    if (vendor && !valid_vendor(vendor))
+        return err_set(e, ERR_VALIDATION_FAILED, "vendor",
+                       "hms, mi, oppo, vivo, getui, apns or fcm");
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st, "SELECT 1 FROM devices WHERE id = $1 AND user_id = $2",
+                    DB_ARGS(DB_I64(device_id), DB_I64(user_id)), e);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
+        return err_set(e, ERR_NOT_FOUND, NULL, "no such device");
+    db_done(st);
+    int64_t n;
+    if (vendor == NULL)
+        n = db_exec(c->db, "DELETE FROM push_tokens WHERE device_id = $1",
+                    DB_ARGS(DB_I64(device_id)), e);
+    else
+        n = db_exec(c->db,
+                    "INSERT INTO push_tokens (device_id, user_id, vendor, token, updated_at) "
+                    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (device_id) DO UPDATE SET "
+                    "vendor = excluded.vendor, token = excluded.token, "
+                    "updated_at = excluded.updated_at",
+                    DB_ARGS(DB_I64(device_id), DB_I64(user_id), DB_TEXT(vendor), DB_TEXT(token),
+                            DB_I64(c->now_ms())),
+                    e);
+    return n < 0 ? (int)n : 0;
 }

@@ -98,8 +98,8 @@ int auth_user_view(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
 {
     db_stmt_t *st;
     int rc = db_one(c->db, &st,
-                    "SELECT phone_enc, dek_wrapped, nickname_enc, role, created_at FROM users "
-                    "WHERE id = $1",
+                    "SELECT phone_enc, dek_wrapped, nickname_enc, role, created_at, push_preview "
+                    "FROM users WHERE id = $1",
                     DB_ARGS(DB_I64(user_id)), e);
     if (rc < 0)
         return rc;
@@ -121,9 +121,9 @@ int auth_user_view(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
     ids_format(user_id, id);
     if (phone && strlen(phone) == 11)
         log_mask_phone(phone, masked);
-    *out = json_pack("{s:s, s:s, s:o, s:s%, s:I}", "id", id, "phone_masked", masked, "nickname",
-                     nick ? json_string(nick) : json_null(), "role", role, rl, "created_at",
-                     (json_int_t)db_i64(st, 4));
+    *out = json_pack("{s:s, s:s, s:o, s:s%, s:I, s:b}", "id", id, "phone_masked", masked,
+                     "nickname", nick ? json_string(nick) : json_null(), "role", role, rl,
+                     "created_at", (json_int_t)db_i64(st, 4), "push_preview", (int)db_i64(st, 5));
     db_done(st);
     if (phone)
         sec_wipe(phone, strlen(phone));
@@ -171,4 +171,35 @@ int auth_user_update(app_ctx_t *c, int64_t user_id, const char *nickname, const 
         return rc;
     }
     return db_commit(c->db, e);
+}
+
+int auth_user_nickname(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
+{
+    db_stmt_t *st;
+    *out = json_null();
+    int rc = db_one(c->db, &st, "SELECT dek_wrapped, nickname_enc FROM users WHERE id = $1",
+                    DB_ARGS(DB_I64(user_id)), e);
+    if (rc <= 0)
+        return rc;
+    size_t wl, nl;
+    const void *wrapped = db_bytes(st, 0, &wl), *nenc = db_bytes(st, 1, &nl);
+    sec_key_t dek;
+    char *nick = NULL;
+    if (nenc && sec_dek_unwrap(c->app->vault, user_id, wrapped, wl, &dek) == 0)
+        nick = auth_open(&dek, "users.nickname", user_id, nenc, nl);
+    sec_wipe(&dek, sizeof(dek));
+    db_done(st);
+    if (nick) {
+        json_decref(*out);
+        *out = json_string(nick);
+        free(nick);
+    }
+    return 0;
+}
+
+int auth_user_set_push_preview(app_ctx_t *c, int64_t user_id, bool on, err_t *e)
+{
+    int64_t rc = db_exec(c->db, "UPDATE users SET push_preview = $1, updated_at = $2 WHERE id = $3",
+                         DB_ARGS(DB_I64(on), DB_I64(c->now_ms()), DB_I64(user_id)), e);
+    return rc < 0 ? (int)rc : 0;
 }

@@ -24,6 +24,14 @@ typedef struct config {
     char webhook_secret[128];
     char master_key_file[512]; /* default <data-dir>/master.key */
     char sqlite_lock[16];      /* exclusive | shared */
+    int recall_window;         /* seconds a sender may recall a message */
+    int call_ring_timeout;     /* seconds an unanswered call rings */
+    int ws_ping_interval;      /* seconds between server pings */
+    int ws_idle_timeout;       /* seconds without a frame before closing */
+    int ws_max_queue;          /* unsent bytes before a slow consumer is cut */
+    int event_retention_days;  /* events older than this are pruned */
+    char push_driver[16];      /* local | webhook */
+    char push_webhook_url[512];
 } config_t;
 
 /* Fills c from defaults, then WLK_* variables, then argv[0..argc). Returns 0,

@@ -25,7 +25,11 @@
     X(RATE_LIMITED, 429, "rate_limited", "Too many requests; retry later.")                        \
     X(TOO_MANY_ATTEMPTS, 429, "too_many_attempts", "Too many wrong codes; request a new one.")     \
     X(INTERNAL, 500, "internal", "Internal error.")                                                \
-    X(UNAVAILABLE, 503, "unavailable", "The service is shutting down or overloaded.")
+    X(UNAVAILABLE, 503, "unavailable", "The service is shutting down or overloaded.")              \
+    X(CURSOR_EXPIRED, 410, "cursor_expired", "The cursor is too old; reload and sync again.")      \
+    X(RECALL_WINDOW_PASSED, 409, "recall_window_passed", "Too late to recall this message.")       \
+    X(RANGE_NOT_SATISFIABLE, 416, "range_not_satisfiable", "The requested range is outside.")      \
+    X(UPGRADE_REQUIRED, 426, "upgrade_required", "Open this URL as a WebSocket.")
 
 /* Negative codes in table order: ERR_INVALID_JSON = -999, ... */
 enum {

@@ -50,8 +50,8 @@ static bool has_control(const char *s, size_t len)
     return false;
 }
 
-int jread_str(const json_t *obj, const char *prefix, const char *key, bool required, size_t min,
-              size_t max, const char **out, err_t *e)
+static int read_string(const json_t *obj, const char *prefix, const char *key, bool required,
+                       size_t min, size_t max, bool text, const char **out, err_t *e)
 {
     *out = NULL;
     json_t *v = json_object_get(obj, key);
@@ -61,13 +61,25 @@ int jread_str(const json_t *obj, const char *prefix, const char *key, bool requi
         return fail(e, prefix, key, "must be a string");
     const char *s = json_string_value(v);
     size_t len = json_string_length(v);
-    if (strlen(s) != len || has_control(s, len))
+    if (strlen(s) != len || (!text && has_control(s, len)))
         return fail(e, prefix, key, "must not contain control characters");
     size_t n = jread_utf8_len(s, len);
     if (n < min || n > max)
         return fail(e, prefix, key, "has a bad length");
     *out = s;
     return 0;
+}
+
+int jread_str(const json_t *obj, const char *prefix, const char *key, bool required, size_t min,
+              size_t max, const char **out, err_t *e)
+{
+    return read_string(obj, prefix, key, required, min, max, false, out, e);
+}
+
+int jread_text(const json_t *obj, const char *prefix, const char *key, bool required, size_t min,
+               size_t max, const char **out, err_t *e)
+{
+    return read_string(obj, prefix, key, required, min, max, true, out, e);
 }
 
 int jread_obj(const json_t *obj, const char *prefix, const char *key, bool required,

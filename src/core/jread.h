@@ -18,6 +18,10 @@ int jread_keys(const json_t *obj, const char *prefix, const char *const *allowed
  * Absent and optional: *out = NULL, returns 0. null is never accepted. */
 int jread_str(const json_t *obj, const char *prefix, const char *key, bool required, size_t min,
               size_t max, const char **out, err_t *e) __attribute__((warn_unused_result));
+/* Like jread_str, but free text: line breaks and tabs are allowed (still
+ * no NUL). */
+int jread_text(const json_t *obj, const char *prefix, const char *key, bool required, size_t min,
+               size_t max, const char **out, err_t *e) __attribute__((warn_unused_result));
 /* A nested object (absent and optional: *out = NULL). */
 int jread_obj(const json_t *obj, const char *prefix, const char *key, bool required,
               const json_t **out, err_t *e) __attribute__((warn_unused_result));

@@ -13,6 +13,7 @@
 
 typedef struct reqstate {
     h2o_req_t *req;
+    bool upgraded; /* became a WebSocket: h2o answers 101 */
     api_req_t r;
     int route;
     char rid[17];
@@ -57,6 +58,8 @@ static const char *reason(int status)
 static void send_body(reqstate_t *s, int status, const char *type, const char *body, size_t len)
 {
     h2o_req_t *req = s->req;
+    if (s->r.extra_header[0][0])
+        add_header(req, s->r.extra_header[0], s->r.extra_header[1], strlen(s->r.extra_header[1]));
     req->res.status = status;
     req->res.reason = reason(status);
     add_header(req, "x-request-id", s->rid, 16);
@@ -142,6 +145,65 @@ static int read_body(reqstate_t *s)
     return 0;
 }
 
+static int read_raw(reqstate_t *s)
+{
+    h2o_req_t *req = s->req;
+    if (req->entity.len > API_RAW_LIMIT)
+        return err_set(&s->r.err, ERR_PAYLOAD_TOO_LARGE, NULL, "the body is larger than 50 MiB");
+    ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
+    if (i >= 0) {
+        s->r.content_type.p = req->headers.entries[i].value.base;
+        s->r.content_type.len = req->headers.entries[i].value.len;
+    }
+    s->r.raw_body.p = req->entity.base ? req->entity.base : "";
+    s->r.raw_body.len = req->entity.len;
+    return 0;
+}
+
+/* The WebSocket token: ?token=..., or "Sec-WebSocket-Protocol: wlk, <token>". */
+static bool ws_token(reqstate_t *s, api_slice_t *tok, bool *protocol)
+{
+    *protocol = false;
+    if (api_query_slice(&s->r, "token", tok))
+        return true;
+    ssize_t i = h2o_find_header_by_str(&s->req->headers, H2O_STRLIT("sec-websocket-protocol"), -1);
+    if (i < 0)
+        return false;
+    h2o_iovec_t v = s->req->headers.entries[i].value;
+    if (v.len < 5 || memcmp(v.base, "wlk,", 4) != 0)
+        return false;
+    size_t o = 4;
+    while (o < v.len && v.base[o] == ' ')
+        o++;
+    tok->p = v.base + o;
+    tok->len = v.len - o;
+    *protocol = true;
+    return true;
+}
+
+static int upgrade(reqstate_t *s)
+{
+    api_slice_t tok;
+    bool protocol;
+    int64_t cursor = -1;
+    int rc;
+    if (!ws_token(s, &tok, &protocol))
+        return err_set(&s->r.err, ERR_UNAUTHORIZED, NULL, NULL);
+    if ((rc = auth_session_resolve(s->r.ctx, tok.p, tok.len, &s->r.session, &s->r.err)) < 0)
+        return rc;
+    api_slice_t v;
+    if (api_query_slice(&s->r, "cursor", &v) &&
+        (rc = api_query_i64(&s->r, "cursor", -1, 0, INT64_MAX / 2, &cursor)) < 0)
+        return rc;
+    rc = http_ws_upgrade(http_thread_ws(http_thread_of(s->req)), s->req, &s->r.session, cursor,
+                         protocol, &s->r.err);
+    if (rc == 0) {
+        s->upgraded = true;
+        s->r.status = 101;
+    }
+    return rc;
+}
+
 static int authenticate(reqstate_t *s)
 {
     ssize_t i = h2o_find_header(&s->req->headers, H2O_TOKEN_AUTHORIZATION, -1);
@@ -180,10 +242,19 @@ static int dispatch(reqstate_t *s)
         s->r.query.p = req->path.base + req->query_at + 1;
         s->r.query.len = req->path.len - req->query_at - 1;
     }
+    if (route->auth == AUTH_WS)
+        return upgrade(s);
     if (route->body == API_BODY_JSON && (rc = read_body(s)) < 0)
+        return rc;
+    if (route->body == API_BODY_RAW && (rc = read_raw(s)) < 0)
         return rc;
     if (route->auth == AUTH_USER && (rc = authenticate(s)) < 0)
         return rc;
+    ssize_t ri = h2o_find_header(&req->headers, H2O_TOKEN_RANGE, -1);
+    if (ri >= 0) {
+        s->r.range.p = req->headers.entries[ri].value.base;
+        s->r.range.len = req->headers.entries[ri].value.len;
+    }
     client_ip(s);
     return route->fn(&s->r);
 }
@@ -215,7 +286,9 @@ int http_on_req(h2o_handler_t *self, h2o_req_t *req)
     s.r.ctx = http_thread_ctx(t);
     http_thread_request_id(t, s.rid);
     int rc = dispatch(&s);
-    if (rc < 0 || s.r.err.code != 0) {
+    if (s.upgraded) {
+        /* h2o writes the 101 and the session lives on in ws.c */
+    } else if (rc < 0 || s.r.err.code != 0) {
         if (s.r.err.code == 0)
             err_internal(&s.r.err, "handler failed with %d but set no error", rc);
         send_error(&s);

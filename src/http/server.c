@@ -11,6 +11,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server_int.h"
+#include "hub/hub.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define H2O_BODY_LIMIT (8 * 1024 * 1024) /* beyond our per-route limits; h2o answers 413 */
+#define H2O_BODY_LIMIT (64 * 1024 * 1024) /* beyond our per-route limits; h2o answers 413 */
 
 typedef struct shutdown_msg {
     h2o_multithread_message_t super;
@@ -37,6 +38,7 @@ struct http_thread {
     shutdown_msg_t msg;
     app_ctx_t actx;
     http_metrics_t *metrics;
+    ws_thread_t *ws;
     pthread_t tid;
     int fd, index, stopping, started, failed;
     int64_t deadline_ns;
@@ -51,6 +53,7 @@ typedef struct server {
     socklen_t addrlen;
     http_thread_t *threads;
     int nthreads;
+    hub_t *hub;
 } server_t;
 
 static server_t srv;
@@ -125,6 +128,7 @@ static void on_control(h2o_multithread_receiver_t *recv, h2o_linklist_t *message
         t->stopping = 1;
     }
     stop_accepting(t);
+    http_ws_close_all(t->ws);
     h2o_context_request_shutdown(&t->ctx);
     /* h2o 2.2.5 keeps idle keep-alive connections open until their request
      * timeout; a zero timeout closes them at the next tick, while responses
@@ -148,6 +152,7 @@ static void *thread_main(void *arg)
     t->accept.hosts = srv.conf.hosts;
     h2o_multithread_register_receiver(t->ctx.queue, &t->control, on_control);
     t->metrics = http_metrics_thread();
+    t->ws = http_ws_thread_create(t, t->index, srv.hub, &t->ctx);
     t->actx.app = srv.app;
     t->actx.now_ms = clock_now_ms;
     if (db_open(srv.app->db_dsn, &t->actx.db, &e) < 0) {
@@ -164,6 +169,7 @@ static void *thread_main(void *arg)
     log_thread_buffer();
     while (!(t->stopping && drained(t))) {
         h2o_evloop_run(t->loop, 50);
+        http_ws_tick(t->ws);
         log_flush_due();
     }
     log_thread_release();
@@ -239,6 +245,25 @@ static void stop_threads(void)
         pthread_join(srv.threads[i].tid, NULL);
 }
 
+/* The hub calls this for each thread holding connections of user. */
+static void deliver(void *arg, int thread, int64_t user)
+{
+    (void)arg;
+    http_thread_t *t = &srv.threads[thread];
+    if (__atomic_load_n(&t->started, __ATOMIC_ACQUIRE))
+        http_ws_notify(t->ws, user);
+}
+
+static void notify(app_t *app, int64_t user)
+{
+    hub_publish(app->hub, user);
+}
+
+static bool online(app_t *app, int64_t user)
+{
+    return hub_online(app->hub, user);
+}
+
 int http_serve(app_t *app, err_t *e)
 {
     srv.app = app;
@@ -250,6 +275,10 @@ int http_serve(app_t *app, err_t *e)
     if (api_routes_count > HTTP_METRICS_MAX_ROUTES)
         return err_internal(e, "the route table outgrew the metrics table");
     srv.router = http_router_create(api_routes, api_routes_count);
+    srv.hub = hub_create(srv.nthreads, deliver, NULL);
+    app->hub = srv.hub;
+    app->notify = notify;
+    app->online = online;
     int rc = start_threads(e);
     if (rc < 0)
         return rc;
@@ -258,6 +287,9 @@ int http_serve(app_t *app, err_t *e)
     log_msg(LOG_INFO, "shutting down", "signal %d", sig);
     stop_threads();
     http_router_destroy(srv.router);
+    app->notify = NULL;
+    app->online = NULL;
+    hub_destroy(srv.hub);
     free(srv.threads);
     return 0;
 }
@@ -290,4 +322,9 @@ void http_thread_request_id(http_thread_t *t, char out[17])
     uint64_t v = (__atomic_load_n(&boot, __ATOMIC_RELAXED) << 24) ^ ((uint64_t)t->index << 56) ^
                  ++t->req_seq;
     snprintf(out, 17, "%016llx", (unsigned long long)v);
+}
+
+ws_thread_t *http_thread_ws(http_thread_t *t)
+{
+    return t->ws;
 }

@@ -15,6 +15,22 @@ const http_router_t *http_server_router(void);
 http_thread_t *http_thread_of(h2o_req_t *req);
 app_ctx_t *http_thread_ctx(http_thread_t *t);
 struct http_metrics *http_thread_metrics(http_thread_t *t);
+/* WebSocket sessions of one loop thread (ws.c). */
+typedef struct ws_thread ws_thread_t;
+struct hub;
+ws_thread_t *http_ws_thread_create(http_thread_t *t, int index, struct hub *hub,
+                                   h2o_context_t *ctx);
+ws_thread_t *http_thread_ws(http_thread_t *t);
+/* Called from any thread: user has new events; wakes the owning loop. */
+void http_ws_notify(ws_thread_t *wt, int64_t user);
+void http_ws_tick(ws_thread_t *wt);
+void http_ws_close_all(ws_thread_t *wt);
+/* Upgrades req to a WebSocket for an authenticated session. cursor < 0:
+ * start at the head of the user's stream. protocol: answer the "wlk"
+ * subprotocol. Errors before the upgrade: UPGRADE_REQUIRED, VALIDATION_FAILED. */
+int http_ws_upgrade(ws_thread_t *wt, h2o_req_t *req, const auth_session_t *auth, int64_t cursor,
+                    bool protocol, err_t *e);
+
 /* A request id unique in this process (16 hex chars + NUL). */
 void http_thread_request_id(http_thread_t *t, char out[17]);
 

@@ -4,6 +4,8 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "providers/providers.h"
+#include "chat/chat.h"
+#include "stream/stream.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -18,7 +20,7 @@
 struct outbox {
     app_t *app;
     app_ctx_t ctx;
-    providers_sms_t *sms;
+    providers_t *channels[3]; /* sms, push, NULL */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -58,7 +60,7 @@ static bool claim(app_ctx_t *c, int64_t id, int64_t seen_next_at, err_t *e)
                    e) == 1;
 }
 
-static int deliver(app_ctx_t *c, providers_sms_t *sms, int64_t id, const char *kind,
+static int deliver(app_ctx_t *c, providers_t *const *chan, int64_t id, const char *kind,
                    const uint8_t *sealed, size_t len, err_t *e)
 {
     char ad[40];
@@ -70,10 +72,14 @@ static int deliver(app_ctx_t *c, providers_sms_t *sms, int64_t id, const char *k
     int rc;
     if (sec_open(sec_vault_outbox_key(c->app->vault), ad, sealed, len, (uint8_t *)plain, &n) != 0)
         rc = err_internal(e, "outbox message %lld cannot be opened", (long long)id);
-    else if (strcmp(kind, "sms") == 0)
-        rc = sms->ops->send(sms, plain, n, e);
-    else
-        rc = err_internal(e, "outbox kind '%s' has no provider", kind);
+    else {
+        providers_t *p = NULL;
+        for (int i = 0; chan[i]; i++)
+            if (strcmp(chan[i]->channel, kind) == 0)
+                p = chan[i];
+        rc = p ? p->ops->send(p, plain, n, e)
+               : err_internal(e, "outbox kind '%s' has no provider", kind);
+    }
     sec_wipe(plain, len);
     free(plain);
     return rc;
@@ -137,7 +143,7 @@ static void settle(app_ctx_t *c, const due_t *d, int rc, err_t *e)
                   DB_ARGS(DB_I64(now + backoff), DB_I64(d->id)), e);
 }
 
-int outbox_run_once(app_ctx_t *c, providers_sms_t *sms_provider, err_t *e)
+int outbox_run_once(app_ctx_t *c, providers_t *const *channels, err_t *e)
 {
     due_t due[BATCH];
     int n = 0, delivered = 0;
@@ -145,8 +151,7 @@ int outbox_run_once(app_ctx_t *c, providers_sms_t *sms_provider, err_t *e)
     for (int i = 0; i < n; i++) {
         err_t de = {0};
         if (rc == 0 && claim(c, due[i].id, due[i].next_at, &de)) {
-            int drc =
-                deliver(c, sms_provider, due[i].id, due[i].kind, due[i].payload, due[i].len, &de);
+            int drc = deliver(c, channels, due[i].id, due[i].kind, due[i].payload, due[i].len, &de);
             if (drc < 0)
                 log_msg(LOG_WARN, "outbox delivery failed", "id %lld: %s", (long long)due[i].id,
                         de.cause[0] ? de.cause : de.message);
@@ -174,6 +179,7 @@ static void janitor(outbox_t *o)
                   DB_ARGS(DB_I64(now - 86400000)), &e);
     (void)db_exec(c->db, "DELETE FROM sessions WHERE last_seen_at < $1",
                   DB_ARGS(DB_I64(now - idle_ms)), &e);
+    (void)stream_prune(c, &e);
     if (e.code)
         log_msg(LOG_WARN, "janitor failed", "%s", e.cause);
     err_clear(&e);
@@ -188,10 +194,13 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&o->mu);
         err_t e = {0};
         int n;
-        while ((n = outbox_run_once(&o->ctx, o->sms, &e)) == BATCH)
+        while ((n = outbox_run_once(&o->ctx, o->channels, &e)) == BATCH)
             ;
         if (n < 0)
             log_msg(LOG_WARN, "outbox pass failed", "%s", e.cause);
+        err_clear(&e);
+        if (chat_call_expire(&o->ctx, &e) < 0)
+            log_msg(LOG_WARN, "call expiry failed", "%s", e.cause);
         err_clear(&e);
         if (o->ctx.now_ms() >= o->next_janitor) {
             janitor(o);
@@ -209,7 +218,7 @@ static void *worker(void *arg)
     }
     pthread_mutex_unlock(&o->mu);
     err_t e = {0};
-    (void)outbox_run_once(&o->ctx, o->sms, &e); /* last pass: deliver what is due */
+    (void)outbox_run_once(&o->ctx, o->channels, &e); /* last pass: deliver what is due */
     err_clear(&e);
     return NULL;
 }
@@ -222,12 +231,14 @@ int outbox_start(app_t *app, outbox_t **out, err_t *e)
     o->app = app;
     o->ctx.app = app;
     o->ctx.now_ms = clock_now_ms;
-    int rc = providers_sms_create(&app->cfg, &o->sms, e);
+    int rc = providers_create(&app->cfg, "sms", &o->channels[0], e);
+    if (rc == 0)
+        rc = providers_create(&app->cfg, "push", &o->channels[1], e);
     if (rc == 0)
         rc = db_open(app->db_dsn, &o->ctx.db, e);
     if (rc < 0) {
-        if (o->sms)
-            o->sms->ops->destroy(o->sms);
+        for (int i = 0; o->channels[i]; i++)
+            o->channels[i]->ops->destroy(o->channels[i]);
         free(o);
         return rc;
     }
@@ -256,7 +267,8 @@ void outbox_stop(outbox_t *o)
     pthread_mutex_unlock(&o->mu);
     pthread_join(o->thread, NULL);
     db_close(o->ctx.db);
-    o->sms->ops->destroy(o->sms);
+    for (int i = 0; o->channels[i]; i++)
+        o->channels[i]->ops->destroy(o->channels[i]);
     pthread_mutex_destroy(&o->mu);
     pthread_cond_destroy(&o->cv);
     free(o);

@@ -28,7 +28,7 @@ void outbox_kick(outbox_t *o);
 void outbox_stop(outbox_t *o);
 /* One pass: delivers every due message and returns how many were
  * delivered (unit tests and `wlk` batch commands). */
-struct providers_sms;
-int outbox_run_once(app_ctx_t *c, struct providers_sms *sms, err_t *e);
+struct providers;
+int outbox_run_once(app_ctx_t *c, struct providers *const *channels, err_t *e);
 
 #endif

@@ -2,6 +2,8 @@
 #include "privacy/privacy.h"
 #include "core/ids.h"
 
+#include <string.h>
+
 int privacy_consent_record(app_ctx_t *c, int64_t user_id, const char *scope, const char *version,
                            bool granted, int64_t device_id, err_t *e)
 {
@@ -55,4 +57,78 @@ int privacy_consent_list(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
     json_decref(by_scope);
     *out = json_pack("{s:o}", "items", items);
     return 0;
+}
+
+int privacy_consent_granted(app_ctx_t *c, int64_t user_id, const char *scope, bool *granted,
+                            err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st,
+                    "SELECT granted FROM consents WHERE user_id = $1 AND scope = $2 "
+                    "ORDER BY at DESC, id DESC LIMIT 1",
+                    DB_ARGS(DB_I64(user_id), DB_TEXT(scope)), e);
+    *granted = false;
+    if (rc == DB_ROW) {
+        *granted = db_i64(st, 0) != 0;
+        db_done(st);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+int privacy_consent_require(app_ctx_t *c, int64_t user_id, const char *scope, err_t *e)
+{
+    bool ok;
+    char version[17];
+    int rc = privacy_consent_granted(c, user_id, scope, &ok, e);
+    if (rc < 0 || ok)
+        return rc;
+    if ((rc = privacy_policy_current(c, version, e)) < 0)
+        return rc;
+    rc = err_set(e, ERR_CONSENT_REQUIRED, NULL, "this needs your separate consent");
+    err_extra(e, "scope", json_string(scope));
+    err_extra(e, "version", json_string(version));
+    return rc;
+}
+
+static int scope_state(app_ctx_t *c, int64_t user_id, const char *scope, json_t **out, err_t *e)
+{
+    json_t *all;
+    int rc = privacy_consent_list(c, user_id, &all, e);
+    if (rc < 0)
+        return rc;
+    size_t i;
+    json_t *v;
+    *out = NULL;
+    json_array_foreach(json_object_get(all, "items"), i,
+                       v) if (strcmp(json_string_value(json_object_get(v, "scope")), scope) ==
+                              0) *out = json_incref(v);
+    json_decref(all);
+    if (*out == NULL)
+        *out = json_pack("{s:s, s:n, s:n, s:n}", "scope", scope, "version", "granted_at",
+                         "withdrawn_at");
+    return 0;
+}
+
+int privacy_consent_set(app_ctx_t *c, int64_t user_id, const char *scope, const char *version,
+                        bool grant, int64_t device_id, json_t **out, err_t *e)
+{
+    const privacy_scope_t *s = privacy_scope_find(scope);
+    char current[17];
+    bool granted;
+    if (s == NULL)
+        return err_set(e, ERR_NOT_FOUND, NULL, "no such consent scope");
+    if (!s->optional)
+        return err_set(e, ERR_FORBIDDEN, NULL, "the policy is withdrawn through account rights");
+    int rc = privacy_policy_current(c, current, e);
+    if (rc < 0)
+        return rc;
+    if (grant && (version == NULL || strcmp(version, current) != 0))
+        return err_set(e, ERR_VALIDATION_FAILED, "version", "accept the current policy version");
+    if ((rc = privacy_consent_granted(c, user_id, scope, &granted, e)) < 0)
+        return rc;
+    if (granted != grant || grant) /* withdrawing twice records nothing */
+        rc = privacy_consent_record(c, user_id, scope, current, grant, device_id, e);
+    if (rc < 0 || out == NULL)
+        return rc;
+    return scope_state(c, user_id, scope, out, e);
 }

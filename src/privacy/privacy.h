@@ -95,6 +95,19 @@ int privacy_policy_versions(app_ctx_t *c, json_t **out, err_t *e)
 int privacy_consent_record(app_ctx_t *c, int64_t user_id, const char *scope, const char *version,
                            bool granted, int64_t device_id, err_t *e)
     __attribute__((warn_unused_result));
+/* Whether user's latest ledger record for scope is a grant. */
+int privacy_consent_granted(app_ctx_t *c, int64_t user_id, const char *scope, bool *granted,
+                            err_t *e) __attribute__((warn_unused_result));
+/* CONSENT_REQUIRED (with "scope" and the current "version") unless the
+ * user granted scope. */
+int privacy_consent_require(app_ctx_t *c, int64_t user_id, const char *scope, err_t *e)
+    __attribute__((warn_unused_result));
+/* Grants an optional scope for the current policy version (version must
+ * match: VALIDATION_FAILED otherwise) or withdraws it. "policy" itself is
+ * FORBIDDEN here. *out: the scope's state (new), may be NULL. */
+int privacy_consent_set(app_ctx_t *c, int64_t user_id, const char *scope, const char *version,
+                        bool grant, int64_t device_id, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
 /* The state of each scope the user ever granted:
  * [{"scope","version","granted_at","withdrawn_at"}]. Returns new in *out. */
 int privacy_consent_list(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)

@@ -1,8 +1,9 @@
-/* providers.h - outside services behind small vtables. Each has a local
- * driver (appends exactly what would leave the system, one JSON line, to
- * <data-dir>/sink/<name>.jsonl) and a webhook driver (POSTs the same JSON
- * with an X-Wlk-Signature HMAC). Every method here may block: call them
- * from the outbox worker only, never from a request handler. */
+/* providers.h - outside services behind one small vtable per channel
+ * ("sms", "push"; payment and identity verification later). Each channel
+ * has a local driver (appends exactly what would leave the system, one
+ * JSON line, to <data-dir>/sink/<channel>.jsonl) and a webhook driver
+ * (POSTs the same JSON with an X-Wlk-Signature HMAC). Every method may
+ * block: call them from the outbox worker only, never from a handler. */
 #ifndef WLK_PROVIDERS_H
 #define WLK_PROVIDERS_H
 
@@ -11,21 +12,23 @@
 
 #include <stddef.h>
 
-typedef struct providers_sms providers_sms_t;
+typedef struct providers providers_t;
 
-typedef struct providers_sms_ops {
+typedef struct providers_ops {
     const char *name;
-    /* Delivers one message {"to","template","params","at"} (compact JSON). */
-    int (*send)(providers_sms_t *self, const char *json, size_t len, err_t *e);
-    void (*destroy)(providers_sms_t *self);
-} providers_sms_ops_t;
+    /* Delivers one message (compact JSON). */
+    int (*send)(providers_t *self, const char *json, size_t len, err_t *e);
+    void (*destroy)(providers_t *self);
+} providers_ops_t;
 
-struct providers_sms {
-    const providers_sms_ops_t *ops;
+struct providers {
+    const providers_ops_t *ops;
+    const char *channel;
 };
 
-/* Picks the driver named by cfg->sms_driver. Returns new (ops->destroy). */
-int providers_sms_create(const config_t *cfg, providers_sms_t **out, err_t *e)
+/* The driver cfg names for channel ("sms": --sms-driver, "push":
+ * --push-driver). Returns new (ops->destroy). */
+int providers_create(const config_t *cfg, const char *channel, providers_t **out, err_t *e)
     __attribute__((warn_unused_result));
 
 /* Shared by every local driver: appends line + '\n' to

@@ -1,0 +1,53 @@
+/* chat.h - real-time chat (F6): conversations between two users, messages
+ * with a gapless per-conversation seq, read receipts, recall, call
+ * signalling, and the per-user event stream every device syncs from.
+ * Bodies are sealed under a per-conversation key. Plain C: no sockets. */
+#ifndef WLK_CHAT_H
+#define WLK_CHAT_H
+
+#include "app/app.h"
+#include "core/err.h"
+
+#include <stdbool.h>
+#include <jansson.h>
+
+/* Opens the conversation of user and peer: *created tells whether it is
+ * new. *out is the Conversation view (new). */
+int chat_conv_open(app_ctx_t *c, int64_t user, int64_t peer, bool *created, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
+/* {"items":[Conversation],"next_cursor"}: most recent first. */
+int chat_conv_list(app_ctx_t *c, int64_t user, int limit, const char *cursor, json_t **out,
+                   err_t *e) __attribute__((warn_unused_result));
+int chat_conv_get(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
+
+typedef struct chat_send {
+    const char *client_id;
+    const char *kind;
+    const json_t *body; /* borrowed */
+} chat_send_t;
+
+/* Stores a message (idempotent on client_id: *created false and the
+ * stored message). Errors: NOT_FOUND, VALIDATION_FAILED, CONSENT_REQUIRED. */
+int chat_send(app_ctx_t *c, int64_t user, int64_t conv, const chat_send_t *in, bool *created,
+              json_t **out, err_t *e) __attribute__((warn_unused_result));
+/* {"items":[Message],"has_more"}: the first `limit` after `after` when
+ * after >= 0, else the last `limit` before `before` (0: the newest). */
+int chat_history(app_ctx_t *c, int64_t user, int64_t conv, int64_t before, int64_t after, int limit,
+                 json_t **out, err_t *e) __attribute__((warn_unused_result));
+int chat_read(app_ctx_t *c, int64_t user, int64_t conv, int64_t seq, err_t *e)
+    __attribute__((warn_unused_result));
+/* Erases a message's content for everyone, within the recall window. */
+int chat_recall(app_ctx_t *c, int64_t user, int64_t message, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
+
+/* {"events":[Event],"next_cursor","has_more"}. CURSOR_EXPIRED when cursor
+ * is below what is still kept. */
+int chat_sync(app_ctx_t *c, int64_t user, int64_t cursor, int limit, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
+/* One call-signalling action from user (see docs/openapi.yaml). */
+int chat_call(app_ctx_t *c, int64_t user, int64_t conv, const char *call_id, const char *action,
+              const json_t *data, err_t *e) __attribute__((warn_unused_result));
+/* Ends calls that rang longer than --call-ring-timeout; returns how many. */
+int chat_call_expire(app_ctx_t *c, err_t *e);
+#endif

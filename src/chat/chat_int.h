@@ -1,0 +1,35 @@
+/* chat_int.h - shared between the files of chat/. */
+#ifndef WLK_CHAT_INT_H
+#define WLK_CHAT_INT_H
+
+#include "chat/chat.h"
+#include "sec/sec.h"
+#include "stream/stream.h"
+
+/* The conversation key (wrapped in conversations.key_wrapped). */
+int chat_conv_key(app_ctx_t *c, int64_t conv, sec_key_t *key, err_t *e);
+/* The member's peer in conv; NOT_FOUND when user is not a member. */
+int chat_member_peer(app_ctx_t *c, int64_t conv, int64_t user, int64_t *peer, err_t *e);
+/* What never changes of a conversation: {"id","peer":{"id","nickname"},
+ * "created_at"} (events carry this; the full view changes with time). */
+int chat_conv_brief(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err_t *e);
+/* The Conversation view for user. Returns new in *out. */
+int chat_conv_view(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err_t *e);
+
+/* Seals/opens JSON under the conversation key for a place (e.g.
+ * "messages.body", row id). chat_open returns new, or NULL. */
+uint8_t *chat_seal(const sec_key_t *key, const char *place, int64_t row, const json_t *v,
+                   size_t *len);
+json_t *chat_open(const sec_key_t *key, const char *place, int64_t row, const void *sealed,
+                  size_t len);
+
+/* The Message view of message id (NOT_FOUND if gone). key may be NULL
+ * (then it is looked up). */
+int chat_message_view(app_ctx_t *c, int64_t id, const sec_key_t *key, json_t **out, err_t *e);
+/* Inserts a message (inside a transaction) with the next seq; body is
+ * sealed. Returns its id in *id. */
+int chat_message_insert(app_ctx_t *c, int64_t conv, int64_t sender, const char *client_id,
+                        const char *kind, const json_t *body, int64_t media_id, int64_t *id,
+                        int64_t *seq, err_t *e);
+
+#endif

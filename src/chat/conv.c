@@ -1,0 +1,257 @@
+/* conv.c - conversations: one per pair of users, with its own key. */
+#include "auth/auth.h"
+#include "chat/chat_int.h"
+#include "core/ids.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int chat_conv_key(app_ctx_t *c, int64_t conv, sec_key_t *key, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st, "SELECT key_wrapped FROM conversations WHERE id = $1",
+                    DB_ARGS(DB_I64(conv)), e);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
+        return err_set(e, ERR_NOT_FOUND, NULL, NULL);
+    size_t len;
+    const void *w = db_bytes(st, 0, &len);
+    rc = sec_dek_unwrap(c->app->vault, conv, w, len, key);
+    db_done(st);
+    return rc == 0 ? 0 : err_internal(e, "key of conversation %lld unreadable", (long long)conv);
+}
+
+int chat_member_peer(app_ctx_t *c, int64_t conv, int64_t user, int64_t *peer, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st,
+                    "SELECT peer_id FROM members WHERE conversation_id = $1 AND user_id = $2",
+                    DB_ARGS(DB_I64(conv), DB_I64(user)), e);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
+        return err_set(e, ERR_NOT_FOUND, NULL, "no such conversation");
+    *peer = db_i64(st, 0);
+    db_done(st);
+    return 0;
+}
+
+static json_t *id_json(int64_t id)
+{
+    char buf[21];
+    ids_format(id, buf);
+    return json_string(buf);
+}
+
+static int unread_count(app_ctx_t *c, int64_t conv, int64_t peer, int64_t read_seq, int64_t *n,
+                        err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st,
+                    "SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND seq > $2 "
+                    "AND sender_id = $3",
+                    DB_ARGS(DB_I64(conv), DB_I64(read_seq), DB_I64(peer)), e);
+    if (rc < 0)
+        return rc;
+    *n = db_i64(st, 0);
+    db_done(st);
+    return 0;
+}
+
+static int last_message(app_ctx_t *c, int64_t conv, int64_t last_seq, json_t **out, err_t *e)
+{
+    *out = json_null();
+    if (last_seq == 0)
+        return 0;
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st, "SELECT id FROM messages WHERE conversation_id = $1 AND seq = $2",
+                    DB_ARGS(DB_I64(conv), DB_I64(last_seq)), e);
+    if (rc <= 0)
+        return rc;
+    int64_t id = db_i64(st, 0);
+    db_done(st);
+    json_decref(*out);
+    *out = NULL;
+    return chat_message_view(c, id, NULL, out, e);
+}
+
+int chat_conv_view(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st,
+                    "SELECT m.peer_id, m.read_seq, p.read_seq, c.last_seq, c.created_at "
+                    "FROM members m JOIN members p ON p.conversation_id = m.conversation_id "
+                    "AND p.user_id = m.peer_id JOIN conversations c ON c.id = m.conversation_id "
+                    "WHERE m.conversation_id = $1 AND m.user_id = $2",
+                    DB_ARGS(DB_I64(conv), DB_I64(user)), e);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
+        return err_set(e, ERR_NOT_FOUND, NULL, "no such conversation");
+    int64_t peer = db_i64(st, 0), read_seq = db_i64(st, 1), peer_read = db_i64(st, 2);
+    int64_t last_seq = db_i64(st, 3), created = db_i64(st, 4), unread = 0;
+    db_done(st);
+    json_t *last = NULL, *nick = NULL;
+    if ((rc = unread_count(c, conv, peer, read_seq, &unread, e)) < 0 ||
+        (rc = last_message(c, conv, last_seq, &last, e)) < 0 ||
+        (rc = auth_user_nickname(c, peer, &nick, e)) < 0) {
+        json_decref(last);
+        return rc;
+    }
+    *out = json_pack("{s:o, s:{s:o, s:o}, s:I, s:I, s:I, s:I, s:I, s:o}", "id", id_json(conv),
+                     "peer", "id", id_json(peer), "nickname", nick, "created_at",
+                     (json_int_t)created, "last_seq", (json_int_t)last_seq, "read_seq",
+                     (json_int_t)read_seq, "peer_read_seq", (json_int_t)peer_read, "unread",
+                     (json_int_t)unread, "last_message", last);
+    return 0;
+}
+
+int chat_conv_brief(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st,
+                    "SELECT m.peer_id, c.created_at FROM members m JOIN conversations c ON "
+                    "c.id = m.conversation_id WHERE m.conversation_id = $1 AND m.user_id = $2",
+                    DB_ARGS(DB_I64(conv), DB_I64(user)), e);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
+        return err_set(e, ERR_NOT_FOUND, NULL, "no such conversation");
+    int64_t peer = db_i64(st, 0), created = db_i64(st, 1);
+    db_done(st);
+    json_t *nick;
+    if ((rc = auth_user_nickname(c, peer, &nick, e)) < 0)
+        return rc;
+    *out = json_pack("{s:o, s:{s:o, s:o}, s:I}", "id", id_json(conv), "peer", "id", id_json(peer),
+                     "nickname", nick, "created_at", (json_int_t)created);
+    return 0;
+}
+
+static int find_pair(app_ctx_t *c, int64_t lo, int64_t hi, int64_t *conv, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st, "SELECT id FROM conversations WHERE user_lo = $1 AND user_hi = $2",
+                    DB_ARGS(DB_I64(lo), DB_I64(hi)), e);
+    if (rc == DB_ROW) {
+        *conv = db_i64(st, 0);
+        db_done(st);
+    }
+    return rc;
+}
+
+static int user_exists(app_ctx_t *c, int64_t user, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st, "SELECT 1 FROM users WHERE id = $1", DB_ARGS(DB_I64(user)), e);
+    if (rc == DB_ROW)
+        db_done(st);
+    return rc < 0 ? rc : rc == DB_ROW ? 0 : err_set(e, ERR_NOT_FOUND, "peer_id", "no such user");
+}
+
+static int create(app_ctx_t *c, stream_notify_t *n, int64_t user, int64_t peer, int64_t *conv,
+                  err_t *e)
+{
+    int64_t id = ids_next(), now = c->now_ms();
+    int64_t lo = user < peer ? user : peer, hi = user < peer ? peer : user;
+    sec_key_t key;
+    uint8_t wrapped[SEC_WRAPPED_LEN];
+    sec_dek_create(c->app->vault, id, &key, wrapped);
+    sec_wipe(&key, sizeof(key));
+    int rc = (int)db_exec(
+        c->db,
+        "INSERT INTO conversations (id, user_lo, user_hi, key_wrapped, last_at, "
+        "created_at) VALUES ($1, $2, $3, $4, $5, $5)",
+        DB_ARGS(DB_I64(id), DB_I64(lo), DB_I64(hi), DB_BLOB(wrapped, SEC_WRAPPED_LEN), DB_I64(now)),
+        e);
+    const char *sql = "INSERT INTO members (conversation_id, user_id, peer_id) VALUES ($1, $2, $3)";
+    if (rc >= 0)
+        rc = (int)db_exec(c->db, sql, DB_ARGS(DB_I64(id), DB_I64(user), DB_I64(peer)), e);
+    if (rc >= 0)
+        rc = (int)db_exec(c->db, sql, DB_ARGS(DB_I64(id), DB_I64(peer), DB_I64(user)), e);
+    if (rc >= 0)
+        rc = stream_add(c, n, user, "conversation.created", id, id, NULL, NULL, 0, e);
+    if (rc >= 0)
+        rc = stream_add(c, n, peer, "conversation.created", id, id, NULL, NULL, 0, e);
+    *conv = id;
+    return rc < 0 ? rc : 0;
+}
+
+int chat_conv_open(app_ctx_t *c, int64_t user, int64_t peer, bool *created, json_t **out, err_t *e)
+{
+    if (peer == user)
+        return err_set(e, ERR_VALIDATION_FAILED, "peer_id", "you cannot chat with yourself");
+    stream_notify_t n = {0};
+    int64_t conv = 0, lo = user < peer ? user : peer, hi = user < peer ? peer : user;
+    int rc = db_begin(c->db, e);
+    if (rc < 0)
+        return rc;
+    if ((rc = user_exists(c, peer, e)) < 0 || (rc = find_pair(c, lo, hi, &conv, e)) < 0)
+        goto out_rollback;
+    *created = rc == DB_DONE;
+    if (*created && (rc = create(c, &n, user, peer, &conv, e)) < 0)
+        goto out_rollback;
+    if ((rc = stream_commit(c, &n, e)) < 0)
+        return rc;
+    return chat_conv_view(c, user, conv, out, e);
+out_rollback:
+    db_rollback(c->db);
+    return rc;
+}
+
+int chat_conv_get(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err_t *e)
+{
+    return chat_conv_view(c, user, conv, out, e);
+}
+
+/* The cursor is "<last_at>.<id>" of the last item of the previous page. */
+static bool parse_cursor(const char *s, int64_t *at, int64_t *id)
+{
+    const char *dot = s ? strchr(s, '.') : NULL;
+    return dot && ids_parse(s, (size_t)(dot - s), at) && ids_parse(dot + 1, strlen(dot + 1), id);
+}
+
+int chat_conv_list(app_ctx_t *c, int64_t user, int limit, const char *cursor, json_t **out,
+                   err_t *e)
+{
+    int64_t at = INT64_MAX, after = INT64_MAX;
+    if (cursor && !parse_cursor(cursor, &at, &after))
+        return err_set(e, ERR_VALIDATION_FAILED, "cursor", "not a cursor from next_cursor");
+    db_stmt_t *st;
+    int rc = db_query(c->db, &st,
+                      "SELECT c.id, c.last_at FROM members m JOIN conversations c "
+                      "ON c.id = m.conversation_id WHERE m.user_id = $1 AND "
+                      "(c.last_at < $2 OR (c.last_at = $2 AND c.id < $3)) "
+                      "ORDER BY c.last_at DESC, c.id DESC LIMIT $4",
+                      DB_ARGS(DB_I64(user), DB_I64(at), DB_I64(after), DB_I64(limit + 1)), e);
+    if (rc < 0)
+        return rc;
+    int64_t ids[101], ats[101];
+    int n = 0;
+    while (n <= limit && (rc = db_step(st, e)) == DB_ROW) {
+        ids[n] = db_i64(st, 0);
+        ats[n++] = db_i64(st, 1);
+    }
+    if (rc < 0)
+        return rc;
+    db_done(st);
+    json_t *items = json_array(), *next = json_null();
+    for (int i = 0; i < n && i < limit; i++) {
+        json_t *v;
+        if ((rc = chat_conv_view(c, user, ids[i], &v, e)) < 0) {
+            json_decref(items);
+            return rc;
+        }
+        json_array_append_new(items, v);
+    }
+    if (n > limit) {
+        char buf[48];
+        snprintf(buf, sizeof(buf), "%lld.%lld", (long long)ats[limit - 1],
+                 (long long)ids[limit - 1]);
+        json_decref(next);
+        next = json_string(buf);
+    }
+    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
+    return 0;
+}

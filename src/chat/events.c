@@ -1,0 +1,128 @@
+/* events.c - the per-user event stream: append inside the transaction of
+ * the change, read with a cursor (sync and WebSocket), render at read time
+ * (so a recalled message never reappears), prune by age. */
+#include "auth/auth.h"
+#include "chat/chat_int.h"
+#include "core/ids.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY_MS 86400000LL
+
+typedef struct row {
+    int64_t seq, conv, ref, at;
+    char type[32];
+    json_t *data;
+    uint8_t *sealed;
+    size_t sealed_len;
+} row_t;
+
+static json_t *render_data(app_ctx_t *c, int64_t user, row_t *r, err_t *e)
+{
+    json_t *out = NULL;
+    if (strncmp(r->type, "message.", 8) == 0) {
+        json_t *m;
+        if (chat_message_view(c, r->ref, NULL, &m, e) == 0)
+            out = json_pack("{s:o}", "message", m);
+    } else if (strcmp(r->type, "conversation.created") == 0) {
+        json_t *v;
+        if (chat_conv_brief(c, user, r->conv, &v, e) == 0)
+            out = json_pack("{s:o}", "conversation", v);
+    } else if (r->sealed) {
+        sec_key_t key;
+        if (chat_conv_key(c, r->conv, &key, e) == 0)
+            out = chat_open(&key, "events.data", r->conv, r->sealed, r->sealed_len);
+        sec_wipe(&key, sizeof(key));
+    } else {
+        out = json_incref(r->data);
+    }
+    if (out == NULL)
+        out = json_object(); /* its subject is gone (e.g. erased): keep the seq */
+    if (r->conv && json_object_get(out, "conversation_id") == NULL) {
+        char buf[21];
+        ids_format(r->conv, buf);
+        json_object_set_new(out, "conversation_id", json_string(buf));
+    }
+    return out;
+}
+
+static int load_rows(app_ctx_t *c, int64_t user, int64_t cursor, int limit, row_t *rows, int *n,
+                     err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_query(c->db, &st,
+                      "SELECT seq, type, conversation_id, ref_id, data, data_enc, at FROM events "
+                      "WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                      DB_ARGS(DB_I64(user), DB_I64(cursor), DB_I64(limit)), e);
+    if (rc < 0)
+        return rc;
+    *n = 0;
+    while (*n < limit && (rc = db_step(st, e)) == DB_ROW) {
+        row_t *r = &rows[(*n)++];
+        size_t tl, dl;
+        const char *type = db_bytes(st, 1, &tl), *data = db_bytes(st, 4, &dl);
+        const void *sealed = db_bytes(st, 5, &r->sealed_len);
+        r->seq = db_i64(st, 0);
+        r->conv = db_is_null(st, 2) ? 0 : db_i64(st, 2);
+        r->ref = db_is_null(st, 3) ? 0 : db_i64(st, 3);
+        r->at = db_i64(st, 6);
+        snprintf(r->type, sizeof(r->type), "%.*s", (int)tl, type);
+        r->data = data ? json_loadb(data, dl, 0, NULL) : NULL;
+        r->sealed = NULL;
+        if (sealed) {
+            r->sealed = malloc(r->sealed_len);
+            memcpy(r->sealed, sealed, r->sealed_len);
+        }
+    }
+    if (rc >= 0)
+        db_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* Renders up to limit events after cursor into *events (new array). */
+static int read_events(app_ctx_t *c, int64_t user, int64_t cursor, int limit, json_t **events,
+                       err_t *e)
+{
+    row_t *rows = calloc((size_t)limit, sizeof(row_t));
+    int n = 0;
+    int rc = load_rows(c, user, cursor, limit, rows, &n, e);
+    *events = json_array();
+    for (int i = 0; i < n; i++) {
+        if (rc >= 0) {
+            err_t re = {0};
+            json_t *data = render_data(c, user, &rows[i], &re);
+            err_clear(&re);
+            json_array_append_new(*events, json_pack("{s:I, s:s, s:I, s:o}", "seq",
+                                                     (json_int_t)rows[i].seq, "type", rows[i].type,
+                                                     "at", (json_int_t)rows[i].at, "data", data));
+        }
+        json_decref(rows[i].data);
+        free(rows[i].sealed);
+    }
+    free(rows);
+    return rc;
+}
+
+int chat_sync(app_ctx_t *c, int64_t user, int64_t cursor, int limit, json_t **out, err_t *e)
+{
+    int64_t head, floor;
+    int rc = stream_head(c, user, &head, &floor, e);
+    if (rc < 0)
+        return rc;
+    if (cursor < floor)
+        return err_set(e, ERR_CURSOR_EXPIRED, "cursor", NULL);
+    if (cursor > head)
+        return err_set(e, ERR_VALIDATION_FAILED, "cursor", "beyond the head of the stream");
+    json_t *events;
+    if ((rc = read_events(c, user, cursor, limit, &events, e)) < 0) {
+        json_decref(events);
+        return rc;
+    }
+    size_t n = json_array_size(events);
+    int64_t next =
+        n ? json_integer_value(json_object_get(json_array_get(events, n - 1), "seq")) : cursor;
+    *out = json_pack("{s:o, s:I, s:b}", "events", events, "next_cursor", (json_int_t)next,
+                     "has_more", next < head);
+    return 0;
+}

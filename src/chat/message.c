@@ -1,0 +1,469 @@
+/* message.c - messages: body validation per kind, sealed storage with a
+ * gapless seq, history, read receipts and recall. */
+#include "chat/chat_int.h"
+#include "core/ids.h"
+#include "core/jread.h"
+#include "privacy/privacy.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DURATION_MS    86400000LL
+#define MAX_PROPERTY_BYTES 4096
+
+uint8_t *chat_seal(const sec_key_t *key, const char *place, int64_t row, const json_t *v,
+                   size_t *len)
+{
+    char ad[64];
+    char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    size_t n = strlen(text);
+    uint8_t *out = malloc(n + SEC_SEAL_OVERHEAD);
+    if (out == NULL)
+        abort();
+    snprintf(ad, sizeof(ad), "%s:%lld", place, (long long)row);
+    sec_seal(key, ad, text, n, out);
+    sec_wipe(text, n);
+    free(text);
+    *len = n + SEC_SEAL_OVERHEAD;
+    return out;
+}
+
+json_t *chat_open(const sec_key_t *key, const char *place, int64_t row, const void *sealed,
+                  size_t len)
+{
+    char ad[64];
+    size_t n;
+    if (sealed == NULL || len < SEC_SEAL_OVERHEAD)
+        return NULL;
+    char *text = malloc(len);
+    if (text == NULL)
+        abort();
+    snprintf(ad, sizeof(ad), "%s:%lld", place, (long long)row);
+    json_t *v = NULL;
+    if (sec_open(key, ad, sealed, len, (uint8_t *)text, &n) == 0)
+        v = json_loadb(text, n, JSON_DECODE_ANY, NULL);
+    sec_wipe(text, len);
+    free(text);
+    return v;
+}
+
+/* ---- validation, one function per kind ---- */
+
+typedef struct body_check {
+    const char *kind;
+    int (*check)(app_ctx_t *c, int64_t sender, const json_t *body, int64_t *media, err_t *e);
+    const char *media_prefix; /* content type prefix the media must have */
+} body_check_t;
+
+static int check_text(app_ctx_t *c, int64_t sender, const json_t *body, int64_t *media, err_t *e)
+{
+    (void)c, (void)sender, (void)media;
+    static const char *const keys[] = {"text", NULL};
+    const char *text;
+    int rc = jread_keys(body, "body", keys, e);
+    return rc < 0 ? rc : jread_text(body, "body", "text", true, 1, 4000, &text, e);
+}
+
+static int read_duration(const json_t *body, err_t *e)
+{
+    json_t *d = json_object_get(body, "duration_ms");
+    if (!json_is_integer(d) || json_integer_value(d) < 0 || json_integer_value(d) > MAX_DURATION_MS)
+        return err_set(e, ERR_VALIDATION_FAILED, "body.duration_ms", "0 to 86400000 ms");
+    return 0;
+}
+
+static int check_media_owned(app_ctx_t *c, int64_t sender, const json_t *body, const char *prefix,
+                             int64_t *media, err_t *e)
+{
+    const char *mid;
+    int rc = jread_str(body, "body", "media_id", true, 1, 20, &mid, e);
+    if (rc < 0)
+        return rc;
+    db_stmt_t *st;
+    if (!ids_parse(mid, strlen(mid), media))
+        return err_set(e, ERR_VALIDATION_FAILED, "body.media_id", "no such media");
+    rc = db_one(c->db, &st, "SELECT content_type FROM media WHERE id = $1 AND owner_id = $2",
+                DB_ARGS(DB_I64(*media), DB_I64(sender)), e);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
+        return err_set(e, ERR_VALIDATION_FAILED, "body.media_id", "no such media");
+    size_t tl;
+    const char *type = db_bytes(st, 0, &tl);
+    bool ok = tl >= strlen(prefix) && memcmp(type, prefix, strlen(prefix)) == 0;
+    db_done(st);
+    return ok ? 0 : err_set(e, ERR_VALIDATION_FAILED, "body.media_id", "wrong media type");
+}
+
+static int check_image(app_ctx_t *c, int64_t sender, const json_t *body, int64_t *media, err_t *e)
+{
+    static const char *const keys[] = {"media_id", NULL};
+    int rc = jread_keys(body, "body", keys, e);
+    return rc < 0 ? rc : check_media_owned(c, sender, body, "image/", media, e);
+}
+
+static int check_av(app_ctx_t *c, int64_t sender, const json_t *body, const char *prefix,
+                    int64_t *media, err_t *e)
+{
+    static const char *const keys[] = {"media_id", "duration_ms", NULL};
+    int rc;
+    if ((rc = jread_keys(body, "body", keys, e)) < 0 || (rc = read_duration(body, e)) < 0)
+        return rc;
+    return check_media_owned(c, sender, body, prefix, media, e);
+}
+
+static int check_audio(app_ctx_t *c, int64_t sender, const json_t *body, int64_t *media, err_t *e)
+{
+    return check_av(c, sender, body, "audio/", media, e);
+}
+
+static int check_video(app_ctx_t *c, int64_t sender, const json_t *body, int64_t *media, err_t *e)
+{
+    return check_av(c, sender, body, "video/", media, e);
+}
+
+static int read_coord(const json_t *body, const char *key, double lim, err_t *e)
+{
+    json_t *v = json_object_get(body, key);
+    double d = json_is_number(v) ? json_number_value(v) : NAN;
+    if (!(d >= -lim && d <= lim)) {
+        char field[32];
+        snprintf(field, sizeof(field), "body.%s", key);
+        return err_set(e, ERR_VALIDATION_FAILED, field, "out of range");
+    }
+    return 0;
+}
+
+static int check_location(app_ctx_t *c, int64_t sender, const json_t *body, int64_t *media,
+                          err_t *e)
+{
+    (void)media;
+    static const char *const keys[] = {"lat", "lng", "name", "address", NULL};
+    const char *s;
+    int rc;
+    if ((rc = jread_keys(body, "body", keys, e)) < 0 || (rc = read_coord(body, "lat", 90, e)) < 0 ||
+        (rc = read_coord(body, "lng", 180, e)) < 0 ||
+        (rc = jread_text(body, "body", "name", false, 0, 100, &s, e)) < 0 ||
+        (rc = jread_text(body, "body", "address", false, 0, 200, &s, e)) < 0)
+        return rc;
+    /* whereabouts are sensitive: the sender's separate consent first */
+    return privacy_consent_require(c, sender, "location", e);
+}
+
+static int check_property(app_ctx_t *c, int64_t sender, const json_t *body, int64_t *media,
+                          err_t *e)
+{
+    (void)c, (void)sender, (void)media;
+    size_t n = json_dumpb(body, NULL, 0, JSON_COMPACT);
+    return n <= MAX_PROPERTY_BYTES ? 0
+                                   : err_set(e, ERR_VALIDATION_FAILED, "body", "over 4096 bytes");
+}
+
+static const body_check_t checks[] = {
+    {"text", check_text, NULL},         {"image", check_image, NULL},
+    {"audio", check_audio, NULL},       {"video", check_video, NULL},
+    {"location", check_location, NULL}, {"property", check_property, NULL},
+};
+
+static int validate(app_ctx_t *c, int64_t sender, const chat_send_t *in, int64_t *media, err_t *e)
+{
+    for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+        if (strcmp(checks[i].kind, in->kind) == 0)
+            return checks[i].check(c, sender, in->body, media, e);
+    return err_set(e, ERR_VALIDATION_FAILED, "kind", "unknown message kind");
+}
+
+/* ---- storage and views ---- */
+
+static json_t *id_or_null(db_stmt_t *st, int col)
+{
+    if (db_is_null(st, col))
+        return json_null();
+    char buf[21];
+    ids_format(db_i64(st, col), buf);
+    return json_string(buf);
+}
+
+int chat_message_view(app_ctx_t *c, int64_t id, const sec_key_t *key, json_t **out, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st,
+                    "SELECT conversation_id, seq, sender_id, client_id, kind, body_enc, "
+                    "created_at, recalled_at FROM messages WHERE id = $1",
+                    DB_ARGS(DB_I64(id)), e);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
+        return err_set(e, ERR_NOT_FOUND, NULL, "no such message");
+    int64_t conv = db_i64(st, 0);
+    sec_key_t own;
+    if (key == NULL && !db_is_null(st, 5)) {
+        db_done(st);
+        if ((rc = chat_conv_key(c, conv, &own, e)) < 0)
+            return rc;
+        rc = chat_message_view(c, id, &own, out, e);
+        sec_wipe(&own, sizeof(own));
+        return rc;
+    }
+    size_t cl, kl, bl;
+    const char *client = db_bytes(st, 3, &cl), *kind = db_bytes(st, 4, &kl);
+    const void *benc = db_bytes(st, 5, &bl);
+    json_t *body = benc ? chat_open(key, "messages.body", id, benc, bl) : NULL;
+    char ids[21];
+    ids_format(id, ids);
+    *out = json_pack("{s:s, s:o, s:I, s:o, s:s%, s:s%, s:o, s:I, s:o}", "id", ids,
+                     "conversation_id", id_or_null(st, 0), "seq", (json_int_t)db_i64(st, 1),
+                     "sender_id", id_or_null(st, 2), "client_id", client, cl, "kind", kind, kl,
+                     "body", body ? body : json_null(), "created_at", (json_int_t)db_i64(st, 6),
+                     "recalled_at", db_is_null(st, 7) ? json_null() : json_integer(db_i64(st, 7)));
+    db_done(st);
+    return 0;
+}
+
+int chat_message_insert(app_ctx_t *c, int64_t conv, int64_t sender, const char *client_id,
+                        const char *kind, const json_t *body, int64_t media_id, int64_t *id,
+                        int64_t *seq, err_t *e)
+{
+    int64_t now = c->now_ms();
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st,
+                    "UPDATE conversations SET last_seq = last_seq + 1, last_at = $1 WHERE id = $2 "
+                    "RETURNING last_seq",
+                    DB_ARGS(DB_I64(now), DB_I64(conv)), e);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
+        return err_set(e, ERR_NOT_FOUND, NULL, "no such conversation");
+    *seq = db_i64(st, 0);
+    db_done(st);
+    sec_key_t key;
+    if ((rc = chat_conv_key(c, conv, &key, e)) < 0)
+        return rc;
+    *id = ids_next();
+    size_t len;
+    uint8_t *sealed = chat_seal(&key, "messages.body", *id, body, &len);
+    sec_wipe(&key, sizeof(key));
+    rc = (int)db_exec(c->db,
+                      "INSERT INTO messages (id, conversation_id, seq, sender_id, client_id, kind, "
+                      "body_enc, media_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                      DB_ARGS(DB_I64(*id), DB_I64(conv), DB_I64(*seq), DB_I64(sender),
+                              DB_TEXT(client_id), DB_TEXT(kind), DB_BLOB(sealed, len),
+                              media_id ? DB_I64(media_id) : DB_NULL, DB_I64(now)),
+                      e);
+    free(sealed);
+    return rc < 0 ? rc : 0;
+}
+
+static int find_client_id(app_ctx_t *c, int64_t conv, int64_t sender, const char *client_id,
+                          int64_t *id, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st,
+                    "SELECT id FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND "
+                    "client_id = $3",
+                    DB_ARGS(DB_I64(conv), DB_I64(sender), DB_TEXT(client_id)), e);
+    if (rc == DB_ROW) {
+        *id = db_i64(st, 0);
+        db_done(st);
+    }
+    return rc;
+}
+
+static const char *push_preview(const chat_send_t *in)
+{
+    if (strcmp(in->kind, "text") == 0)
+        return json_string_value(json_object_get(in->body, "text"));
+    static const char *const labels[][2] = {{"image", "[图片]"},
+                                            {"audio", "[语音]"},
+                                            {"video", "[视频]"},
+                                            {"location", "[位置]"},
+                                            {"property", "[楼盘]"}};
+    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+        if (strcmp(labels[i][0], in->kind) == 0)
+            return labels[i][1];
+    return NULL;
+}
+
+static int store(app_ctx_t *c, stream_notify_t *n, int64_t user, int64_t peer, int64_t conv,
+                 const chat_send_t *in, int64_t media, int64_t *id, err_t *e)
+{
+    int64_t seq;
+    int rc;
+    if ((rc = chat_message_insert(c, conv, user, in->client_id, in->kind, in->body, media, id, &seq,
+                                  e)) < 0 ||
+        (rc = stream_add(c, n, user, "message.created", conv, *id, NULL, NULL, 0, e)) < 0 ||
+        (rc = stream_add(c, n, peer, "message.created", conv, *id, NULL, NULL, 0, e)) < 0)
+        return rc;
+    return stream_push(c, n, peer, "新消息", push_preview(in), e);
+}
+
+int chat_send(app_ctx_t *c, int64_t user, int64_t conv, const chat_send_t *in, bool *created,
+              json_t **out, err_t *e)
+{
+    int64_t media = 0, peer, id = 0;
+    stream_notify_t n = {0};
+    int rc;
+    if ((rc = chat_member_peer(c, conv, user, &peer, e)) < 0 ||
+        (rc = validate(c, user, in, &media, e)) < 0 || (rc = db_begin(c->db, e)) < 0)
+        return rc;
+    if ((rc = find_client_id(c, conv, user, in->client_id, &id, e)) < 0)
+        goto out_rollback;
+    *created = rc == DB_DONE;
+    if (*created && (rc = store(c, &n, user, peer, conv, in, media, &id, e)) < 0)
+        goto out_rollback;
+    if ((rc = stream_commit(c, &n, e)) < 0)
+        return rc;
+    return chat_message_view(c, id, NULL, out, e);
+out_rollback:
+    db_rollback(c->db);
+    return rc;
+}
+
+int chat_history(app_ctx_t *c, int64_t user, int64_t conv, int64_t before, int64_t after, int limit,
+                 json_t **out, err_t *e)
+{
+    int64_t peer;
+    int rc = chat_member_peer(c, conv, user, &peer, e);
+    if (rc < 0)
+        return rc;
+    sec_key_t key;
+    if ((rc = chat_conv_key(c, conv, &key, e)) < 0)
+        return rc;
+    db_stmt_t *st;
+    /* after (>= 0): the first `limit` above it; else the last `limit` below before */
+    if (after >= 0)
+        rc = db_query(c->db, &st,
+                      "SELECT id FROM messages WHERE conversation_id = $1 AND seq > $2 "
+                      "ORDER BY seq LIMIT $3",
+                      DB_ARGS(DB_I64(conv), DB_I64(after), DB_I64(limit + 1)), e);
+    else
+        rc = db_query(
+            c->db, &st,
+            "SELECT id FROM messages WHERE conversation_id = $1 AND seq < $2 "
+            "ORDER BY seq DESC LIMIT $3",
+            DB_ARGS(DB_I64(conv), DB_I64(before > 0 ? before : INT64_MAX), DB_I64(limit + 1)), e);
+    if (rc < 0)
+        goto out;
+    int64_t *ids = calloc((size_t)limit + 1, sizeof(int64_t));
+    int got = 0;
+    while (got <= limit && (rc = db_step(st, e)) == DB_ROW)
+        ids[got++] = db_i64(st, 0);
+    if (rc >= 0)
+        db_done(st);
+    bool more = got > limit;
+    if (more)
+        got = limit;
+    json_t *items = json_array();
+    for (int i = 0; rc >= 0 && i < got; i++) {
+        json_t *m;
+        int k = after >= 0 ? i : got - 1 - i; /* ascending either way */
+        if ((rc = chat_message_view(c, ids[k], &key, &m, e)) >= 0)
+            json_array_append_new(items, m);
+    }
+    free(ids);
+    if (rc < 0)
+        json_decref(items);
+    else
+        *out = json_pack("{s:o, s:b}", "items", items, "has_more", more);
+out:
+    sec_wipe(&key, sizeof(key));
+    return rc < 0 ? rc : 0;
+}
+
+int chat_read(app_ctx_t *c, int64_t user, int64_t conv, int64_t seq, err_t *e)
+{
+    int64_t peer;
+    stream_notify_t n = {0};
+    int rc = db_begin(c->db, e);
+    if (rc < 0)
+        return rc;
+    if ((rc = chat_member_peer(c, conv, user, &peer, e)) < 0)
+        goto out_rollback;
+    db_stmt_t *st;
+    if ((rc = db_one(c->db, &st, "SELECT last_seq FROM conversations WHERE id = $1",
+                     DB_ARGS(DB_I64(conv)), e)) < 0)
+        goto out_rollback;
+    int64_t last = rc == DB_ROW ? db_i64(st, 0) : 0;
+    if (rc == DB_ROW)
+        db_done(st);
+    if (seq < 0 || seq > last) {
+        rc = err_set(e, ERR_VALIDATION_FAILED, "seq", "beyond the last message");
+        goto out_rollback;
+    }
+    int64_t changed = db_exec(c->db,
+                              "UPDATE members SET read_seq = $1 WHERE conversation_id = $2 AND "
+                              "user_id = $3 AND read_seq < $1",
+                              DB_ARGS(DB_I64(seq), DB_I64(conv), DB_I64(user)), e);
+    if ((rc = (int)changed) < 0)
+        goto out_rollback;
+    if (changed > 0) {
+        char uid[21];
+        ids_format(user, uid);
+        json_t *data = json_pack("{s:s, s:I}", "user_id", uid, "seq", (json_int_t)seq);
+        rc = stream_add(c, &n, user, "conversation.read", conv, user, data, NULL, 0, e);
+        if (rc >= 0)
+            rc = stream_add(c, &n, peer, "conversation.read", conv, user, data, NULL, 0, e);
+        json_decref(data);
+        if (rc < 0)
+            goto out_rollback;
+    }
+    return stream_commit(c, &n, e);
+out_rollback:
+    db_rollback(c->db);
+    return rc;
+}
+
+static int tombstone(app_ctx_t *c, stream_notify_t *n, int64_t id, int64_t conv, int64_t user,
+                     int64_t peer, err_t *e)
+{
+    int rc = (int)db_exec(c->db,
+                          "UPDATE messages SET body_enc = NULL, media_id = NULL, recalled_at = $1 "
+                          "WHERE id = $2",
+                          DB_ARGS(DB_I64(c->now_ms()), DB_I64(id)), e);
+    if (rc >= 0)
+        rc = stream_add(c, n, user, "message.recalled", conv, id, NULL, NULL, 0, e);
+    if (rc >= 0)
+        rc = stream_add(c, n, peer, "message.recalled", conv, id, NULL, NULL, 0, e);
+    return rc < 0 ? rc : 0;
+}
+
+int chat_recall(app_ctx_t *c, int64_t user, int64_t message, json_t **out, err_t *e)
+{
+    stream_notify_t n = {0};
+    int64_t peer;
+    db_stmt_t *st;
+    int rc = db_begin(c->db, e);
+    if (rc < 0)
+        return rc;
+    if ((rc = db_one(c->db, &st,
+                     "SELECT conversation_id, sender_id, created_at, recalled_at FROM messages "
+                     "WHERE id = $1",
+                     DB_ARGS(DB_I64(message)), e)) < 0)
+        goto out_rollback;
+    if (rc == DB_DONE) {
+        rc = err_set(e, ERR_NOT_FOUND, NULL, "no such message");
+        goto out_rollback;
+    }
+    int64_t conv = db_i64(st, 0), sender = db_is_null(st, 1) ? 0 : db_i64(st, 1);
+    int64_t created = db_i64(st, 2);
+    bool recalled = !db_is_null(st, 3);
+    db_done(st);
+    if ((rc = chat_member_peer(c, conv, user, &peer, e)) < 0)
+        goto out_rollback;
+    if (sender != user)
+        rc = err_set(e, ERR_FORBIDDEN, NULL, "only the sender may recall a message");
+    else if (!recalled && c->now_ms() - created > (int64_t)c->app->cfg.recall_window * 1000)
+        rc = err_set(e, ERR_RECALL_WINDOW_PASSED, NULL, NULL);
+    else if (!recalled)
+        rc = tombstone(c, &n, message, conv, user, peer, e);
+    if (rc < 0)
+        goto out_rollback;
+    if ((rc = stream_commit(c, &n, e)) < 0)
+        return rc;
+    return chat_message_view(c, message, NULL, out, e);
+out_rollback:
+    db_rollback(c->db);
+    return rc;
+}

@@ -1,0 +1,278 @@
+/* ws.c - WebSocket sessions on the loop threads: upgrade, per-thread
+ * index of sessions by user, delivery of a user's new events (read from
+ * the session's own cursor, so no gap and no duplicate), client frames,
+ * heartbeat, idle timeout and the cut of slow consumers. h2o rules of
+ * 2.2.5 (notes/h2o-2.2.5.md): proceed only once the socket exists, close
+ * only from a NULL callback or outside callbacks. */
+#include "api/ws.h"
+#include "chat/chat.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "http/server_int.h"
+#include "hub/hub.h"
+#include "stream/stream.h"
+
+#include <h2o/websocket.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BUCKETS     4096
+#define MAX_FRAME   65536
+#define PUMP_BATCH  100
+#define PUMP_ROUNDS 20
+
+typedef struct ws_session {
+    h2o_websocket_conn_t *conn;
+    ws_thread_t *wt;
+    auth_session_t auth;
+    int64_t cursor, last_rx, last_ping;
+    struct ws_session *next, *prev;         /* in the user's bucket */
+    struct ws_session *all_next, *all_prev; /* every session of the thread */
+} ws_session_t;
+
+struct ws_thread {
+    http_thread_t *t;
+    int index;
+    hub_t *hub;
+    h2o_multithread_receiver_t recv;
+    ws_session_t *buckets[BUCKETS];
+    ws_session_t *all;
+    int64_t last_tick;
+};
+
+typedef struct notice {
+    h2o_multithread_message_t super;
+    int64_t user;
+} notice_t;
+
+static ws_session_t **bucket(ws_thread_t *wt, int64_t user)
+{
+    return &wt->buckets[(uint64_t)user % BUCKETS];
+}
+
+static void link_session(ws_session_t *s)
+{
+    ws_session_t **b = bucket(s->wt, s->auth.user_id);
+    s->next = *b;
+    if (*b)
+        (*b)->prev = s;
+    *b = s;
+    s->all_next = s->wt->all;
+    if (s->wt->all)
+        s->wt->all->all_prev = s;
+    s->wt->all = s;
+    hub_join(s->wt->hub, s->wt->index, s->auth.user_id);
+}
+
+static void unlink_session(ws_session_t *s)
+{
+    ws_session_t **b = bucket(s->wt, s->auth.user_id);
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        *b = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    if (s->all_prev)
+        s->all_prev->all_next = s->all_next;
+    else
+        s->wt->all = s->all_next;
+    if (s->all_next)
+        s->all_next->all_prev = s->all_prev;
+    hub_leave(s->wt->hub, s->wt->index, s->auth.user_id);
+}
+
+static void queue_json(ws_session_t *s, json_t *frame)
+{
+    char *text = json_dumps(frame, JSON_COMPACT);
+    struct wslay_event_msg msg = {WSLAY_TEXT_FRAME, (const uint8_t *)text, strlen(text)};
+    wslay_event_queue_msg(s->conn->ws_ctx, &msg); /* copies */
+    free(text);
+    json_decref(frame);
+}
+
+/* Outside callbacks only: forgets the session and closes at once. */
+static void kill_session(ws_session_t *s)
+{
+    h2o_websocket_conn_t *conn = s->conn;
+    unlink_session(s);
+    free(s);
+    h2o_websocket_close(conn);
+}
+
+/* Sends what is queued; the session may be gone afterwards. */
+static void flush(ws_session_t *s)
+{
+    if (s->conn->sock != NULL)
+        h2o_websocket_proceed(s->conn);
+}
+
+static bool too_slow(ws_session_t *s)
+{
+    app_t *app = http_thread_ctx(s->wt->t)->app;
+    return wslay_event_get_queued_msg_length(s->conn->ws_ctx) > (size_t)app->cfg.ws_max_queue;
+}
+
+/* Queues the user's events after the session's cursor. Returns false when
+ * the session was killed. */
+static bool pump(ws_session_t *s, bool may_kill)
+{
+    app_ctx_t *ctx = http_thread_ctx(s->wt->t);
+    for (int round = 0; round < PUMP_ROUNDS; round++) {
+        json_t *out;
+        err_t e = {0};
+        if (chat_sync(ctx, s->auth.user_id, s->cursor, PUMP_BATCH, &out, &e) < 0) {
+            queue_json(s, api_ws_error(&e, NULL));
+            if (e.code == ERR_CURSOR_EXPIRED)
+                wslay_event_queue_close(s->conn->ws_ctx, 1008, NULL, 0);
+            err_clear(&e);
+            return true;
+        }
+        size_t i;
+        json_t *ev, *events = json_object_get(out, "events");
+        json_array_foreach(events, i, ev)
+        {
+            s->cursor = json_integer_value(json_object_get(ev, "seq"));
+            queue_json(s, json_pack("{s:s, s:O}", "type", "event", "event", ev));
+        }
+        bool more = json_is_true(json_object_get(out, "has_more"));
+        json_decref(out);
+        if (may_kill && too_slow(s)) {
+            log_msg(LOG_INFO, "slow websocket consumer cut", "user %lld",
+                    (long long)s->auth.user_id);
+            kill_session(s);
+            return false;
+        }
+        if (!more)
+            break;
+    }
+    return true;
+}
+
+static void on_frame(h2o_websocket_conn_t *conn, const struct wslay_event_on_msg_recv_arg *arg)
+{
+    ws_session_t *s = conn->data;
+    if (arg == NULL) { /* closed, or the upgrade failed */
+        if (s) {
+            unlink_session(s);
+            free(s);
+        }
+        h2o_websocket_close(conn);
+        return;
+    }
+    s->last_rx = clock_now_ms();
+    if (wslay_is_ctrl_frame(arg->opcode))
+        return;
+    app_ctx_t *ctx = http_thread_ctx(s->wt->t);
+    if (arg->opcode != WSLAY_TEXT_FRAME) {
+        err_t e = {0};
+        err_set(&e, ERR_INVALID_JSON, NULL, "frames are JSON text");
+        queue_json(s, api_ws_error(&e, NULL));
+        err_clear(&e);
+        return;
+    }
+    queue_json(s, api_ws_frame(ctx, &s->auth, (const char *)arg->msg, arg->msg_length));
+}
+
+static void on_notice(h2o_multithread_receiver_t *recv, h2o_linklist_t *messages)
+{
+    ws_thread_t *wt = (ws_thread_t *)((char *)recv - offsetof(ws_thread_t, recv));
+    while (!h2o_linklist_is_empty(messages)) {
+        notice_t *n = H2O_STRUCT_FROM_MEMBER(notice_t, super.link, messages->next);
+        h2o_linklist_unlink(&n->super.link);
+        for (ws_session_t *s = *bucket(wt, n->user), *next; s; s = next) {
+            next = s->next;
+            if (s->auth.user_id == n->user && pump(s, true))
+                flush(s);
+        }
+        free(n);
+    }
+}
+
+void http_ws_notify(ws_thread_t *wt, int64_t user)
+{
+    notice_t *n = calloc(1, sizeof(*n));
+    if (n == NULL)
+        abort();
+    n->user = user;
+    h2o_multithread_send_message(&wt->recv, &n->super);
+}
+
+ws_thread_t *http_ws_thread_create(http_thread_t *t, int index, hub_t *hub, h2o_context_t *ctx)
+{
+    ws_thread_t *wt = calloc(1, sizeof(*wt));
+    if (wt == NULL)
+        abort();
+    wt->t = t;
+    wt->index = index;
+    wt->hub = hub;
+    h2o_multithread_register_receiver(ctx->queue, &wt->recv, on_notice);
+    return wt;
+}
+
+/* Heartbeat and idle timeout, about once a second. */
+void http_ws_tick(ws_thread_t *wt)
+{
+    int64_t now = clock_now_ms();
+    if (now - wt->last_tick < 1000)
+        return;
+    wt->last_tick = now;
+    const config_t *cfg = &http_thread_ctx(wt->t)->app->cfg;
+    for (ws_session_t *s = wt->all, *next; s; s = next) {
+        next = s->all_next;
+        if (s->conn->sock == NULL)
+            continue;
+        if (now - s->last_rx > (int64_t)cfg->ws_idle_timeout * 1000) {
+            kill_session(s);
+        } else if (now - s->last_ping >= (int64_t)cfg->ws_ping_interval * 1000) {
+            struct wslay_event_msg ping = {WSLAY_PING, NULL, 0};
+            s->last_ping = now;
+            wslay_event_queue_msg(s->conn->ws_ctx, &ping);
+            flush(s);
+        }
+    }
+}
+
+/* Closes every session (shutdown). */
+void http_ws_close_all(ws_thread_t *wt)
+{
+    while (wt->all)
+        kill_session(wt->all);
+}
+
+int http_ws_upgrade(ws_thread_t *wt, h2o_req_t *req, const auth_session_t *auth, int64_t cursor,
+                    bool protocol, err_t *e)
+{
+    const char *key;
+    if (h2o_is_websocket_handshake(req, &key) != 0 || key == NULL)
+        return err_set(e, ERR_UPGRADE_REQUIRED, NULL, NULL);
+    app_ctx_t *ctx = http_thread_ctx(wt->t);
+    ws_session_t *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        abort();
+    s->wt = wt;
+    s->auth = *auth;
+    s->last_rx = s->last_ping = clock_now_ms();
+    link_session(s); /* first, so no event committed from now on is missed */
+    int64_t head, floor;
+    int rc = stream_head(ctx, auth->user_id, &head, &floor, e);
+    if (rc < 0) {
+        unlink_session(s);
+        free(s);
+        return rc;
+    }
+    if (cursor > head) {
+        unlink_session(s);
+        free(s);
+        return err_set(e, ERR_VALIDATION_FAILED, "cursor", "beyond the head of the stream");
+    }
+    s->cursor = cursor >= 0 ? cursor : head;
+    if (protocol)
+        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("sec-websocket-protocol"),
+                              0, NULL, H2O_STRLIT("wlk"));
+    s->conn = h2o_upgrade_to_websocket(req, key, s, on_frame);
+    wslay_event_config_set_max_recv_msg_length(s->conn->ws_ctx, MAX_FRAME);
+    queue_json(s, json_pack("{s:s, s:I}", "type", "hello", "cursor", (json_int_t)s->cursor));
+    (void)pump(s, false); /* the backlog after a given cursor; sent once the 101 is out */
+    return 0;
+}

@@ -1,0 +1,28 @@
+/* hub.h - who is connected where: for each user, how many live real-time
+ * connections each loop thread holds. Publishing "user U has new events"
+ * calls the delivery callback once for every thread holding one of U's
+ * connections; that thread then reads U's stream from its own cursor, so
+ * a duplicate or late notice can never cause a gap or a duplicate event.
+ * Thread-safe. With PostgreSQL and several nodes, a bus carries publishes
+ * between nodes (not built yet). */
+#ifndef WLK_HUB_H
+#define WLK_HUB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct hub hub_t;
+/* Called outside the hub's lock; may run on any thread. */
+typedef void (*hub_deliver_cb)(void *arg, int thread, int64_t user);
+
+/* Returns new (hub_destroy). */
+hub_t *hub_create(int nthreads, hub_deliver_cb cb, void *arg);
+void hub_destroy(hub_t *h);
+void hub_join(hub_t *h, int thread, int64_t user);
+void hub_leave(hub_t *h, int thread, int64_t user);
+bool hub_online(hub_t *h, int64_t user);
+/* How many connections the hub counts in all (metrics, tests). */
+int64_t hub_connections(hub_t *h);
+void hub_publish(hub_t *h, int64_t user);
+
+#endif

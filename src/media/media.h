@@ -1,0 +1,42 @@
+/* media.h - chat media (F6): pictures, voice and video. Types are checked
+ * from the bytes themselves, JPEG location tags are removed, and files are
+ * sealed at rest in 64 KiB chunks under a per-file key (wrapped by the
+ * vault), so Range reads decrypt only what they need. */
+#ifndef WLK_MEDIA_H
+#define WLK_MEDIA_H
+
+#include "app/app.h"
+#include "core/err.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The content type the bytes are (image/jpeg, image/png, image/webp,
+ * audio/aac, audio/mpeg, audio/ogg, audio/amr, video/mp4), or NULL. */
+const char *media_sniff(const uint8_t *p, size_t len);
+/* The largest upload allowed for a type. */
+size_t media_limit(const char *type);
+/* Copies a JPEG without its EXIF GPS tags and XMP packets into a new
+ * buffer (*out, free()). Returns -1 if the JPEG is malformed. */
+int media_jpeg_strip(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len);
+
+/* Stores an upload of owner: UNSUPPORTED_MEDIA_TYPE when the bytes are
+ * not of an accepted type or not of the declared one, PAYLOAD_TOO_LARGE
+ * over the type's limit. *out: {"id","content_type","size","sha256"}. */
+int media_store(app_ctx_t *c, int64_t owner, const char *declared, const uint8_t *p, size_t len,
+                json_t **out, err_t *e) __attribute__((warn_unused_result));
+
+/* Reads [*from, *to] (inclusive; adjusted to the file) of media id for
+ * user, who must be its uploader or a member of a conversation with a
+ * message that references it (else NOT_FOUND). *buf is new (free()). */
+typedef struct media_read {
+    char content_type[32];
+    int64_t size;
+    int64_t from, to; /* in: wanted (to = -1: to the end); out: served */
+    uint8_t *buf;
+} media_read_t;
+int media_read(app_ctx_t *c, int64_t user, int64_t id, media_read_t *r, err_t *e)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,138 @@
+/* stream.c - the per-user event stream (append inside the transaction of
+ * the change, head, prune by age) and pushes to offline users. Reading and
+ * rendering events is chat_sync's job. */
+#include "stream/stream.h"
+#include "outbox/outbox.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY_MS 86400000LL
+
+void stream_notify_add(stream_notify_t *n, int64_t user)
+{
+    for (int i = 0; i < n->n; i++)
+        if (n->users[i] == user)
+            return;
+    if (n->n < STREAM_MAX_NOTIFY)
+        n->users[n->n++] = user;
+}
+
+int stream_commit(app_ctx_t *c, stream_notify_t *n, err_t *e)
+{
+    int rc = db_commit(c->db, e);
+    if (rc < 0)
+        return rc;
+    for (int i = 0; c->app->notify && i < n->n; i++)
+        c->app->notify(c->app, n->users[i]);
+    if (n->outbox && c->app->outbox_kick)
+        c->app->outbox_kick(c->app);
+    return 0;
+}
+
+int stream_add(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *type, int64_t conv,
+               int64_t ref, const json_t *data, const uint8_t *sealed, size_t sealed_len, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st,
+                    "UPDATE users SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq",
+                    DB_ARGS(DB_I64(user)), e);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
+        return 0; /* the user is gone: nothing to tell */
+    int64_t seq = db_i64(st, 0);
+    db_done(st);
+    char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+    rc = (int)db_exec(c->db,
+                      "INSERT INTO events (user_id, seq, type, conversation_id, ref_id, data, "
+                      "data_enc, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                      DB_ARGS(DB_I64(user), DB_I64(seq), DB_TEXT(type),
+                              conv ? DB_I64(conv) : DB_NULL, ref ? DB_I64(ref) : DB_NULL,
+                              text ? DB_TEXT(text) : DB_NULL,
+                              sealed ? DB_BLOB(sealed, sealed_len) : DB_NULL, DB_I64(c->now_ms())),
+                      e);
+    free(text);
+    if (rc < 0)
+        return rc;
+    stream_notify_add(n, user);
+    return 0;
+}
+
+int stream_head(app_ctx_t *c, int64_t user, int64_t *head, int64_t *floor, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st, "SELECT event_seq, event_floor FROM users WHERE id = $1",
+                    DB_ARGS(DB_I64(user)), e);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
+        return err_set(e, ERR_UNAUTHORIZED, NULL, NULL);
+    *head = db_i64(st, 0);
+    *floor = db_i64(st, 1);
+    db_done(st);
+    return 0;
+}
+
+int stream_prune(app_ctx_t *c, err_t *e)
+{
+    int64_t before = c->now_ms() - (int64_t)c->app->cfg.event_retention_days * DAY_MS;
+    /* raise each floor first, so a cursor below it is refused, never served a gap */
+    int64_t rc = db_exec(c->db,
+                         "UPDATE users SET event_floor = (SELECT MAX(seq) FROM events WHERE "
+                         "events.user_id = users.id AND events.at < $1) WHERE id IN (SELECT "
+                         "user_id FROM events WHERE at < $1)",
+                         DB_ARGS(DB_I64(before)), e);
+    if (rc >= 0)
+        rc = db_exec(c->db, "DELETE FROM events WHERE at < $1", DB_ARGS(DB_I64(before)), e);
+    return rc < 0 ? (int)rc : (int)rc;
+}
+
+#define PUSH_TTL_MS  (24 * 3600 * 1000LL)
+#define NEUTRAL_TEXT "您有一条新消息"
+
+static int preview_wanted(app_ctx_t *c, int64_t user, bool *yes, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st, "SELECT push_preview FROM users WHERE id = $1",
+                    DB_ARGS(DB_I64(user)), e);
+    *yes = false;
+    if (rc == DB_ROW) {
+        *yes = db_i64(st, 0) != 0;
+        db_done(st);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+int stream_push(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *title,
+                const char *preview, err_t *e)
+{
+    if (c->app->online && c->app->online(c->app, user))
+        return 0;
+    bool show;
+    int rc = preview_wanted(c, user, &show, e);
+    if (rc < 0)
+        return rc;
+    const char *text = show && preview ? preview : NEUTRAL_TEXT;
+    db_stmt_t *st;
+    if ((rc = db_query(c->db, &st, "SELECT vendor, token FROM push_tokens WHERE user_id = $1",
+                       DB_ARGS(DB_I64(user)), e)) < 0)
+        return rc;
+    json_t *msgs = json_array();
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        size_t vl, tl;
+        const char *vendor = db_bytes(st, 0, &vl), *token = db_bytes(st, 1, &tl);
+        json_array_append_new(msgs, json_pack("{s:s%, s:s%, s:s, s:s, s:I}", "vendor", vendor, vl,
+                                              "token", token, tl, "title", title, "text", text,
+                                              "at", (json_int_t)c->now_ms()));
+    }
+    if (rc >= 0)
+        db_done(st);
+    size_t i;
+    json_t *m;
+    json_array_foreach(msgs, i, m) if (rc >= 0) rc =
+        outbox_enqueue(c, "push", m, c->now_ms() + PUSH_TTL_MS, e);
+    n->outbox |= json_array_size(msgs) > 0;
+    json_decref(msgs);
+    return rc < 0 ? rc : 0;
+}
