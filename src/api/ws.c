@@ -5,10 +5,13 @@
 #include "api/ws.h"
 #include "chat/chat.h"
 #include "core/jread.h"
+#include "core/log.h"
+
+#include <stdlib.h>
 
 #include <string.h>
 
-typedef int (*frame_fn)(api_req_t *r, const json_t *f, json_t **reply);
+typedef int (*frame_fn)(api_req_t *r, const json_t *f, json_t **reply, api_ws_pending_t *p);
 
 static int conv_of(api_req_t *r, const json_t *f, int64_t *conv)
 {
@@ -21,25 +24,25 @@ static int conv_of(api_req_t *r, const json_t *f, int64_t *conv)
     return 0;
 }
 
-static int f_send(api_req_t *r, const json_t *f, json_t **reply)
+/* Decoded now, stored with the other sends of this loop iteration. */
+static int f_send(api_req_t *r, const json_t *f, json_t **reply, api_ws_pending_t *p)
 {
     static const char *const keys[] = {"type", "req_id", "conversation_id", "client_id", "kind",
                                        "body", NULL};
-    int64_t conv;
-    chat_send_t in;
-    bool created;
-    json_t *msg;
     int rc;
-    if ((rc = jread_keys(f, NULL, keys, &r->err)) < 0 || (rc = conv_of(r, f, &conv)) < 0 ||
-        (rc = api_msg_decode(r, f, &in)) < 0 ||
-        (rc = chat_send(r->ctx, r->session.user_id, conv, &in, &created, &msg, &r->err)) < 0)
+    (void)reply;
+    memset(p, 0, sizeof(*p));
+    if ((rc = jread_keys(f, NULL, keys, &r->err)) < 0 || (rc = conv_of(r, f, &p->item.conv)) < 0 ||
+        (rc = api_msg_decode(r, f, &p->item.in)) < 0)
         return rc;
-    *reply = json_pack("{s:s, s:o}", "type", "ack", "message", msg);
+    p->item.user = r->session.user_id;
+    p->frame = json_incref((json_t *)f);
     return 0;
 }
 
-static int f_read(api_req_t *r, const json_t *f, json_t **reply)
+static int f_read(api_req_t *r, const json_t *f, json_t **reply, api_ws_pending_t *p)
 {
+    (void)p;
     static const char *const keys[] = {"type", "req_id", "conversation_id", "seq", NULL};
     int64_t conv;
     int rc;
@@ -54,15 +57,16 @@ static int f_read(api_req_t *r, const json_t *f, json_t **reply)
     return 0;
 }
 
-static int f_ping(api_req_t *r, const json_t *f, json_t **reply)
+static int f_ping(api_req_t *r, const json_t *f, json_t **reply, api_ws_pending_t *p)
 {
-    (void)r, (void)f;
+    (void)r, (void)f, (void)p;
     *reply = json_pack("{s:s}", "type", "pong");
     return 0;
 }
 
-static int f_call(api_req_t *r, const json_t *f, json_t **reply)
+static int f_call(api_req_t *r, const json_t *f, json_t **reply, api_ws_pending_t *p)
 {
+    (void)p;
     static const char *const keys[] = {"type", "req_id", "conversation_id", "call_id", "action",
                                        "data", NULL};
     int64_t conv;
@@ -102,7 +106,7 @@ json_t *api_ws_error(const err_t *e, const json_t *req_id)
     return o;
 }
 
-static int dispatch(api_req_t *r, const json_t *f, json_t **reply)
+static int dispatch(api_req_t *r, const json_t *f, json_t **reply, api_ws_pending_t *p)
 {
     const char *type;
     json_t *rid = json_object_get(f, "req_id");
@@ -113,18 +117,26 @@ static int dispatch(api_req_t *r, const json_t *f, json_t **reply)
         return err_set(&r->err, ERR_VALIDATION_FAILED, "req_id", "a string or an integer");
     for (size_t i = 0; i < sizeof(frames) / sizeof(frames[0]); i++)
         if (strcmp(frames[i].type, type) == 0)
-            return frames[i].fn(r, f, reply);
+            return frames[i].fn(r, f, reply, p);
     return err_set(&r->err, ERR_VALIDATION_FAILED, "type", "unknown frame type");
 }
 
-json_t *api_ws_frame(app_ctx_t *ctx, const auth_session_t *session, const char *text, size_t len)
+json_t *api_ws_frame(app_ctx_t *ctx, const auth_session_t *session, const char *text, size_t len,
+                     api_ws_pending_t *pending)
 {
     api_req_t r = {.ctx = ctx, .session = *session};
     json_t *f = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL), *reply = NULL;
+    pending->frame = NULL;
     if (f == NULL || !json_is_object(f))
         err_set(&r.err, ERR_INVALID_JSON, NULL, "a frame is one JSON object");
-    else if (dispatch(&r, f, &reply) < 0 && r.err.code == 0)
+    else if (dispatch(&r, f, &reply, pending) < 0 && r.err.code == 0)
         err_internal(&r.err, "frame handler failed without an error");
+    if (r.err.code == 0 && pending->frame != NULL) {
+        json_decref(f);
+        return NULL; /* a send: answered by api_ws_flush */
+    }
+    if (r.err.cause[0])
+        log_msg(LOG_ERROR, "internal error", "websocket frame: %s", r.err.cause);
     json_t *rid = f ? json_object_get(f, "req_id") : NULL;
     if (r.err.code != 0) {
         json_decref(reply);
@@ -135,4 +147,26 @@ json_t *api_ws_frame(app_ctx_t *ctx, const auth_session_t *session, const char *
     err_clear(&r.err);
     json_decref(f);
     return reply;
+}
+
+void api_ws_flush(app_ctx_t *ctx, api_ws_pending_t *p, int n, json_t **replies)
+{
+    chat_send_item_t *items = calloc((size_t)n, sizeof(*items));
+    for (int i = 0; i < n; i++)
+        items[i] = p[i].item;
+    chat_send_batch(ctx, items, n);
+    for (int i = 0; i < n; i++) {
+        json_t *rid = json_object_get(p[i].frame, "req_id");
+        if (items[i].rc < 0) {
+            replies[i] = api_ws_error(&items[i].err, rid);
+        } else {
+            replies[i] = json_pack("{s:s, s:o}", "type", "ack", "message", items[i].msg);
+            if (rid)
+                json_object_set(replies[i], "req_id", rid);
+        }
+        err_clear(&items[i].err);
+        json_decref(p[i].frame);
+        p[i].frame = NULL;
+    }
+    free(items);
 }

@@ -5,9 +5,22 @@
 
 #include "api/api.h"
 
-/* Handles one text frame from a client; returns the reply frame (new):
- * an ack, a pong, or an error frame. Never NULL. */
-json_t *api_ws_frame(app_ctx_t *ctx, const auth_session_t *session, const char *text, size_t len);
+#include "chat/chat.h"
+
+/* A `send` frame waiting for the group commit of its loop iteration. */
+typedef struct api_ws_pending {
+    json_t *frame; /* owned; the item's strings point into it */
+    chat_send_item_t item;
+} api_ws_pending_t;
+
+/* Handles one text frame from a client. Returns the reply frame (new: an
+ * ack, a pong or an error frame), or NULL when the frame is a send that
+ * was decoded into *pending: then its reply comes from api_ws_flush. */
+json_t *api_ws_frame(app_ctx_t *ctx, const auth_session_t *session, const char *text, size_t len,
+                     api_ws_pending_t *pending);
+/* Stores the pending sends in one transaction; replies[i] (new) answers
+ * p[i]. Frees what the pending entries own. */
+void api_ws_flush(app_ctx_t *ctx, api_ws_pending_t *p, int n, json_t **replies);
 /* An error frame for e, echoing req_id (borrowed, may be NULL). New. */
 json_t *api_ws_error(const err_t *e, const json_t *req_id);
 

@@ -95,7 +95,7 @@ static int relay(app_ctx_t *c, stream_notify_t *n, int64_t conv, int64_t a, int6
 static int finish(app_ctx_t *c, stream_notify_t *n, int64_t conv, int64_t caller, int64_t callee,
                   const char *call_id, const call_t *k, const char *outcome, err_t *e)
 {
-    int64_t now = c->now_ms(), id, seq;
+    int64_t now = c->now_ms(), id, seq, at;
     char client[80];
     snprintf(client, sizeof(client), "call:%s", call_id);
     json_t *body = json_pack("{s:s, s:s, s:I}", "call_id", call_id, "outcome", outcome,
@@ -105,7 +105,7 @@ static int finish(app_ctx_t *c, stream_notify_t *n, int64_t conv, int64_t caller
                           "conversation_id = $2 AND call_id = $3",
                           DB_ARGS(DB_I64(now), DB_I64(conv), DB_TEXT(call_id)), e);
     if (rc >= 0)
-        rc = chat_message_insert(c, conv, caller, client, "call", body, 0, &id, &seq, e);
+        rc = chat_message_insert(c, conv, caller, client, "call", body, 0, &id, &seq, &at, e);
     json_decref(body);
     if (rc >= 0)
         rc = stream_add(c, n, caller, "message.created", conv, id, NULL, NULL, 0, e);

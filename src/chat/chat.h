@@ -7,6 +7,7 @@
 
 #include "app/app.h"
 #include "core/err.h"
+#include "stream/stream.h"
 
 #include <stdbool.h>
 #include <jansson.h>
@@ -31,6 +32,21 @@ typedef struct chat_send {
  * stored message). Errors: NOT_FOUND, VALIDATION_FAILED, CONSENT_REQUIRED. */
 int chat_send(app_ctx_t *c, int64_t user, int64_t conv, const chat_send_t *in, bool *created,
               json_t **out, err_t *e) __attribute__((warn_unused_result));
+
+/* Group commit: many sends in one transaction (one fsync), each in its own
+ * savepoint so one bad message fails alone. Every item gets its own result:
+ * rc 0 with msg (new) and created, or rc < 0 with err. */
+typedef struct chat_send_item {
+    int64_t user, conv;
+    chat_send_t in;
+    int rc;
+    bool created;
+    json_t *msg;
+    err_t err;
+    stream_notify_t notify; /* internal */
+    int64_t id, seq, at;    /* internal */
+} chat_send_item_t;
+void chat_send_batch(app_ctx_t *c, chat_send_item_t *items, int n);
 /* {"items":[Message],"has_more"}: the first `limit` after `after` when
  * after >= 0, else the last `limit` before `before` (0: the newest). */
 int chat_history(app_ctx_t *c, int64_t user, int64_t conv, int64_t before, int64_t after, int limit,

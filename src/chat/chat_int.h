@@ -30,6 +30,6 @@ int chat_message_view(app_ctx_t *c, int64_t id, const sec_key_t *key, json_t **o
  * sealed. Returns its id in *id. */
 int chat_message_insert(app_ctx_t *c, int64_t conv, int64_t sender, const char *client_id,
                         const char *kind, const json_t *body, int64_t media_id, int64_t *id,
-                        int64_t *seq, err_t *e);
+                        int64_t *seq, int64_t *at, err_t *e);
 
 #endif

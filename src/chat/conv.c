@@ -7,8 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Conversation keys never change: each loop thread keeps the last ones it
+ * unwrapped, saving a query and an unwrap per message rendered. */
+#define KEY_CACHE 256
+static __thread struct {
+    int64_t conv;
+    sec_key_t key;
+} key_cache[KEY_CACHE];
+
 int chat_conv_key(app_ctx_t *c, int64_t conv, sec_key_t *key, err_t *e)
 {
+    unsigned slot = (unsigned)((uint64_t)conv % KEY_CACHE);
+    if (key_cache[slot].conv == conv) {
+        *key = key_cache[slot].key;
+        return 0;
+    }
     db_stmt_t *st;
     int rc = db_one(c->db, &st, "SELECT key_wrapped FROM conversations WHERE id = $1",
                     DB_ARGS(DB_I64(conv)), e);
@@ -20,7 +33,11 @@ int chat_conv_key(app_ctx_t *c, int64_t conv, sec_key_t *key, err_t *e)
     const void *w = db_bytes(st, 0, &len);
     rc = sec_dek_unwrap(c->app->vault, conv, w, len, key);
     db_done(st);
-    return rc == 0 ? 0 : err_internal(e, "key of conversation %lld unreadable", (long long)conv);
+    if (rc != 0)
+        return err_internal(e, "key of conversation %lld unreadable", (long long)conv);
+    key_cache[slot].conv = conv;
+    key_cache[slot].key = *key;
+    return 0;
 }
 
 int chat_member_peer(app_ctx_t *c, int64_t conv, int64_t user, int64_t *peer, err_t *e)

@@ -224,9 +224,10 @@ int chat_message_view(app_ctx_t *c, int64_t id, const sec_key_t *key, json_t **o
 
 int chat_message_insert(app_ctx_t *c, int64_t conv, int64_t sender, const char *client_id,
                         const char *kind, const json_t *body, int64_t media_id, int64_t *id,
-                        int64_t *seq, err_t *e)
+                        int64_t *seq, int64_t *at, err_t *e)
 {
     int64_t now = c->now_ms();
+    *at = now;
     db_stmt_t *st;
     int rc = db_one(c->db, &st,
                     "UPDATE conversations SET last_seq = last_seq + 1, last_at = $1 WHERE id = $2 "
@@ -286,39 +287,110 @@ static const char *push_preview(const chat_send_t *in)
     return NULL;
 }
 
-static int store(app_ctx_t *c, stream_notify_t *n, int64_t user, int64_t peer, int64_t conv,
-                 const chat_send_t *in, int64_t media, int64_t *id, err_t *e)
+static int store(app_ctx_t *c, chat_send_item_t *it, int64_t peer, int64_t media, err_t *e)
 {
-    int64_t seq;
     int rc;
-    if ((rc = chat_message_insert(c, conv, user, in->client_id, in->kind, in->body, media, id, &seq,
-                                  e)) < 0 ||
-        (rc = stream_add(c, n, user, "message.created", conv, *id, NULL, NULL, 0, e)) < 0 ||
-        (rc = stream_add(c, n, peer, "message.created", conv, *id, NULL, NULL, 0, e)) < 0)
+    if ((rc = chat_message_insert(c, it->conv, it->user, it->in.client_id, it->in.kind, it->in.body,
+                                  media, &it->id, &it->seq, &it->at, e)) < 0 ||
+        (rc = stream_add(c, &it->notify, it->user, "message.created", it->conv, it->id, NULL, NULL,
+                         0, e)) < 0 ||
+        (rc = stream_add(c, &it->notify, peer, "message.created", it->conv, it->id, NULL, NULL, 0,
+                         e)) < 0)
         return rc;
-    return stream_push(c, n, peer, "新消息", push_preview(in), e);
+    return stream_push(c, &it->notify, peer, "新消息", push_preview(&it->in), e);
+}
+
+/* One item inside the batch transaction. */
+static int send_one(app_ctx_t *c, chat_send_item_t *it)
+{
+    int64_t media = 0, peer;
+    int rc;
+    if ((rc = chat_member_peer(c, it->conv, it->user, &peer, &it->err)) < 0 ||
+        (rc = validate(c, it->user, &it->in, &media, &it->err)) < 0 ||
+        (rc = find_client_id(c, it->conv, it->user, it->in.client_id, &it->id, &it->err)) < 0)
+        return rc;
+    it->created = rc == DB_DONE;
+    return it->created ? store(c, it, peer, media, &it->err) : 0;
+}
+
+/* The view of a message just stored, from what we have in hand. */
+static json_t *fresh_view(const chat_send_item_t *it)
+{
+    char id[21], conv[21], sender[21];
+    ids_format(it->id, id);
+    ids_format(it->conv, conv);
+    ids_format(it->user, sender);
+    return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:O, s:I, s:n}", "id", id, "conversation_id",
+                     conv, "seq", (json_int_t)it->seq, "sender_id", sender, "client_id",
+                     it->in.client_id, "kind", it->in.kind, "body", it->in.body, "created_at",
+                     (json_int_t)it->at, "recalled_at");
+}
+
+static void fail_all(chat_send_item_t *items, int n, const err_t *e)
+{
+    for (int i = 0; i < n; i++) {
+        if (items[i].rc == 0) {
+            items[i].rc = e->code;
+            err_set(&items[i].err, e->code, NULL, "%s", e->message);
+        }
+    }
+}
+
+void chat_send_batch(app_ctx_t *c, chat_send_item_t *items, int n)
+{
+    err_t e = {0};
+    if (db_begin(c->db, &e) < 0) {
+        fail_all(items, n, &e);
+        err_clear(&e);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        chat_send_item_t *it = &items[i];
+        if (db_exec(c->db, "SAVEPOINT one", DB_NOARGS, &it->err) < 0) {
+            it->rc = it->err.code;
+            continue;
+        }
+        it->rc = send_one(c, it);
+        if (it->rc < 0) {
+            err_t ignored = {0};
+            (void)db_exec(c->db, "ROLLBACK TO one", DB_NOARGS, &ignored);
+            err_clear(&ignored);
+            memset(&it->notify, 0, sizeof(it->notify));
+        }
+        err_t ignored = {0};
+        (void)db_exec(c->db, "RELEASE one", DB_NOARGS, &ignored);
+        err_clear(&ignored);
+    }
+    if (db_commit(c->db, &e) < 0) {
+        fail_all(items, n, &e);
+        err_clear(&e);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        chat_send_item_t *it = &items[i];
+        if (it->rc < 0)
+            continue;
+        stream_publish(c, &it->notify);
+        if (it->created)
+            it->msg = fresh_view(it);
+        else if ((it->rc = chat_message_view(c, it->id, NULL, &it->msg, &it->err)) > 0)
+            it->rc = 0;
+    }
 }
 
 int chat_send(app_ctx_t *c, int64_t user, int64_t conv, const chat_send_t *in, bool *created,
               json_t **out, err_t *e)
 {
-    int64_t media = 0, peer, id = 0;
-    stream_notify_t n = {0};
-    int rc;
-    if ((rc = chat_member_peer(c, conv, user, &peer, e)) < 0 ||
-        (rc = validate(c, user, in, &media, e)) < 0 || (rc = db_begin(c->db, e)) < 0)
-        return rc;
-    if ((rc = find_client_id(c, conv, user, in->client_id, &id, e)) < 0)
-        goto out_rollback;
-    *created = rc == DB_DONE;
-    if (*created && (rc = store(c, &n, user, peer, conv, in, media, &id, e)) < 0)
-        goto out_rollback;
-    if ((rc = stream_commit(c, &n, e)) < 0)
-        return rc;
-    return chat_message_view(c, id, NULL, out, e);
-out_rollback:
-    db_rollback(c->db);
-    return rc;
+    chat_send_item_t it = {.user = user, .conv = conv, .in = *in};
+    chat_send_batch(c, &it, 1);
+    if (it.rc < 0) {
+        *e = it.err; /* hands over the extra keys too */
+        return it.rc;
+    }
+    err_clear(&it.err);
+    *created = it.created;
+    *out = it.msg;
+    return 0;
 }
 
 int chat_history(app_ctx_t *c, int64_t user, int64_t conv, int64_t before, int64_t after, int limit,

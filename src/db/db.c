@@ -89,12 +89,22 @@ bool db_is_null(db_stmt_t *st, int col)
     return st->db->ops->col_null(st, col);
 }
 
+static void write_lock(db_t *db, bool on)
+{
+    if (db->ops->write_lock)
+        db->ops->write_lock(db, on);
+}
+
 int db_begin(db_t *db, err_t *e)
 {
-    int64_t rc = db_exec(db, db->ops->begin_sql, DB_NOARGS, e);
-    if (rc < 0)
-        return (int)rc;
+    write_lock(db, true);
     db->in_tx = 1;
+    int64_t rc = db_exec(db, db->ops->begin_sql, DB_NOARGS, e);
+    if (rc < 0) {
+        db->in_tx = 0;
+        write_lock(db, false);
+        return (int)rc;
+    }
     return 0;
 }
 
@@ -106,16 +116,24 @@ int db_commit(db_t *db, err_t *e)
         return (int)rc;
     }
     db->in_tx = 0;
+    write_lock(db, false);
     return 0;
 }
 
 void db_rollback(db_t *db)
 {
     err_t ignored = {0};
-    if (db->in_tx)
+    if (db->in_tx) {
         (void)db_exec(db, "ROLLBACK", DB_NOARGS, &ignored);
-    db->in_tx = 0;
+        db->in_tx = 0;
+        write_lock(db, false);
+    }
     err_clear(&ignored);
+}
+
+int db_checkpoint(db_t *db, err_t *e)
+{
+    return db->ops->checkpoint ? db->ops->checkpoint(db, e) : 0;
 }
 
 static int applied(db_t *db, int version, bool *out, err_t *e)

@@ -52,6 +52,12 @@ typedef struct db_ops {
     bool (*col_null)(db_stmt_t *st, int col);
     int64_t (*changes)(db_t *db);
     const char *begin_sql;
+    /* Optional: called around every write transaction (held from BEGIN
+     * to COMMIT/ROLLBACK), so an engine can queue its writers. */
+    void (*write_lock)(db_t *db, bool on);
+    /* Optional: moves committed log pages into the database file without
+     * blocking writers (SQLite WAL checkpoint). */
+    int (*checkpoint)(db_t *db, err_t *e);
 } db_ops_t;
 
 struct db {
@@ -91,6 +97,10 @@ bool db_is_null(db_stmt_t *st, int col);
 int db_begin(db_t *db, err_t *e) __attribute__((warn_unused_result));
 int db_commit(db_t *db, err_t *e) __attribute__((warn_unused_result));
 void db_rollback(db_t *db);
+
+/* Background maintenance of the engine's log (the outbox worker calls it
+ * every pass, so loop threads never pay for it). 0 or ERR_*. */
+int db_checkpoint(db_t *db, err_t *e);
 
 /* Applies the compiled-in migrations not applied yet; returns how many ran
  * (>= 0) or an ERR_* code. */

@@ -16,6 +16,7 @@
 typedef struct lite_stmt {
     struct db_stmt super;
     sqlite3_stmt *s;
+    bool writes, locked; /* not read-only; holds the writer lock until reset */
     const char *sql;
     int nparams;
     int index[MAX_PARAMS + 1]; /* $N -> SQLite parameter index */
@@ -27,6 +28,28 @@ typedef struct lite {
     sqlite3 *h;
     lite_stmt_t *cache[CACHE_SLOTS];
 } lite_t;
+
+/* Writers of this process queue on a mutex instead of meeting SQLITE_BUSY,
+ * whose handler sleeps for milliseconds: one writer at a time either way,
+ * but a waiting thread wakes the moment the lock is free. */
+static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
+
+static void lite_write_lock(db_t *db, bool on)
+{
+    (void)db;
+    if (on)
+        pthread_mutex_lock(&writer);
+    else
+        pthread_mutex_unlock(&writer);
+}
+
+static void unlock_stmt(lite_stmt_t *s)
+{
+    if (s->locked) {
+        s->locked = false;
+        pthread_mutex_unlock(&writer);
+    }
+}
 
 static int translate(lite_t *db, int rc, err_t *e, const char *what)
 {
@@ -91,6 +114,7 @@ static int lite_open(const char *path, db_t **out, err_t *e)
     sqlite3_busy_timeout(db->h, 5000);
     rc = lite_exec_script(&db->super,
                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                          "PRAGMA wal_autocheckpoint=0;"
                           "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
                           e);
     if (rc < 0) {
@@ -114,6 +138,7 @@ static int lite_prepare(db_t *base, const char *sql, db_stmt_t **out, err_t *e)
     for (lite_stmt_t *s = db->cache[slot]; s; s = s->next) {
         if (s->sql == sql) {
             sqlite3_reset(s->s);
+            unlock_stmt(s);
             sqlite3_clear_bindings(s->s);
             *out = &s->super;
             return 0;
@@ -129,6 +154,7 @@ static int lite_prepare(db_t *base, const char *sql, db_stmt_t **out, err_t *e)
     }
     s->super.db = base;
     s->sql = sql;
+    s->writes = !sqlite3_stmt_readonly(s->s);
     s->nparams = sqlite3_bind_parameter_count(s->s);
     if (s->nparams > MAX_PARAMS) {
         sqlite3_finalize(s->s);
@@ -172,6 +198,11 @@ static int lite_bind(db_stmt_t *base, int n, const db_arg_t *a, err_t *e)
 static int lite_step(db_stmt_t *base, err_t *e)
 {
     lite_stmt_t *s = (lite_stmt_t *)base;
+    /* a write outside a transaction is its own transaction: same queue */
+    if (s->writes && !base->db->in_tx && !s->locked) {
+        pthread_mutex_lock(&writer);
+        s->locked = true;
+    }
     int rc = sqlite3_step(s->s);
     if (rc == SQLITE_ROW)
         return DB_ROW;
@@ -182,7 +213,9 @@ static int lite_step(db_stmt_t *base, err_t *e)
 
 static void lite_reset(db_stmt_t *base)
 {
-    sqlite3_reset(((lite_stmt_t *)base)->s);
+    lite_stmt_t *s = (lite_stmt_t *)base;
+    sqlite3_reset(s->s);
+    unlock_stmt(s);
 }
 
 static int64_t lite_col_i64(db_stmt_t *base, int col)
@@ -211,6 +244,16 @@ static bool lite_col_null(db_stmt_t *base, int col)
 static int64_t lite_changes(db_t *base)
 {
     return sqlite3_changes64(((lite_t *)base)->h);
+}
+
+/* Checkpoints run on the outbox worker, never inside a commit on a loop
+ * thread (wal_autocheckpoint is off): PASSIVE never waits for readers or
+ * the writer. */
+static int lite_checkpoint(db_t *base, err_t *e)
+{
+    lite_t *db = (lite_t *)base;
+    int rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : translate(db, rc, e, "checkpoint");
 }
 
 int db_sqlite_dsn(const char *data_dir, bool exclusive, char *out, size_t len)
@@ -248,4 +291,6 @@ const db_ops_t db_sqlite_ops = {
     .col_null = lite_col_null,
     .changes = lite_changes,
     .begin_sql = "BEGIN IMMEDIATE",
+    .write_lock = lite_write_lock,
+    .checkpoint = lite_checkpoint,
 };

@@ -169,6 +169,7 @@ static void *thread_main(void *arg)
     log_thread_buffer();
     while (!(t->stopping && drained(t))) {
         h2o_evloop_run(t->loop, 50);
+        http_ws_flush_sends(t->ws);
         http_ws_tick(t->ws);
         log_flush_due();
     }

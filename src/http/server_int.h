@@ -24,6 +24,8 @@ ws_thread_t *http_thread_ws(http_thread_t *t);
 /* Called from any thread: user has new events; wakes the owning loop. */
 void http_ws_notify(ws_thread_t *wt, int64_t user);
 void http_ws_tick(ws_thread_t *wt);
+/* Stores the sends read in this loop iteration (group commit) and acks. */
+void http_ws_flush_sends(ws_thread_t *wt);
 void http_ws_close_all(ws_thread_t *wt);
 /* Upgrades req to a WebSocket for an authenticated session. cursor < 0:
  * start at the head of the user's stream. protocol: answer the "wlk"

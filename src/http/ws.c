@@ -30,8 +30,15 @@ typedef struct ws_session {
     struct ws_session *all_next, *all_prev; /* every session of the thread */
 } ws_session_t;
 
+typedef struct pending {
+    ws_session_t *s; /* NULL once the session closed */
+    api_ws_pending_t p;
+} pending_t;
+
 struct ws_thread {
     http_thread_t *t;
+    pending_t *pending; /* sends of this loop iteration: one group commit */
+    int npending, cap;
     int index;
     hub_t *hub;
     h2o_multithread_receiver_t recv;
@@ -66,6 +73,9 @@ static void link_session(ws_session_t *s)
 
 static void unlink_session(ws_session_t *s)
 {
+    for (int i = 0; i < s->wt->npending; i++)
+        if (s->wt->pending[i].s == s)
+            s->wt->pending[i].s = NULL;
     ws_session_t **b = bucket(s->wt, s->auth.user_id);
     if (s->prev)
         s->prev->next = s->next;
@@ -171,7 +181,56 @@ static void on_frame(h2o_websocket_conn_t *conn, const struct wslay_event_on_msg
         err_clear(&e);
         return;
     }
-    queue_json(s, api_ws_frame(ctx, &s->auth, (const char *)arg->msg, arg->msg_length));
+    ws_thread_t *wt = s->wt;
+    if (wt->npending == wt->cap) {
+        wt->cap = wt->cap ? wt->cap * 2 : 64;
+        wt->pending = realloc(wt->pending, sizeof(pending_t) * (size_t)wt->cap);
+        if (wt->pending == NULL)
+            abort();
+    }
+    pending_t *p = &wt->pending[wt->npending];
+    json_t *reply = api_ws_frame(ctx, &s->auth, (const char *)arg->msg, arg->msg_length, &p->p);
+    if (reply) {
+        queue_json(s, reply);
+        return;
+    }
+    p->s = s;
+    wt->npending++;
+}
+
+/* After each loop iteration: the sends it read, stored in one transaction,
+ * then every ack queued and each session flushed once. */
+void http_ws_flush_sends(ws_thread_t *wt)
+{
+    int n = wt->npending;
+    if (n == 0)
+        return;
+    pending_t *batch = wt->pending;
+    wt->pending = NULL;
+    wt->npending = wt->cap = 0;
+    api_ws_pending_t *p = malloc(sizeof(*p) * (size_t)n);
+    json_t **replies = malloc(sizeof(*replies) * (size_t)n);
+    for (int i = 0; i < n; i++)
+        p[i] = batch[i].p;
+    api_ws_flush(http_thread_ctx(wt->t), p, n, replies);
+    for (int i = 0; i < n; i++) {
+        if (batch[i].s)
+            queue_json(batch[i].s, replies[i]);
+        else
+            json_decref(replies[i]);
+    }
+    for (int i = 0; i < n; i++) { /* each session once: flush may free it */
+        ws_session_t *s = batch[i].s;
+        if (s == NULL)
+            continue;
+        for (int j = i; j < n; j++)
+            if (batch[j].s == s)
+                batch[j].s = NULL;
+        flush(s);
+    }
+    free(replies);
+    free(p);
+    free(batch);
 }
 
 static void on_notice(h2o_multithread_receiver_t *recv, h2o_linklist_t *messages)

@@ -199,6 +199,9 @@ static void *worker(void *arg)
         if (n < 0)
             log_msg(LOG_WARN, "outbox pass failed", "%s", e.cause);
         err_clear(&e);
+        if (db_checkpoint(o->ctx.db, &e) < 0)
+            log_msg(LOG_WARN, "checkpoint failed", "%s", e.cause);
+        err_clear(&e);
         if (chat_call_expire(&o->ctx, &e) < 0)
             log_msg(LOG_WARN, "call expiry failed", "%s", e.cause);
         err_clear(&e);

@@ -18,16 +18,20 @@ void stream_notify_add(stream_notify_t *n, int64_t user)
         n->users[n->n++] = user;
 }
 
-int stream_commit(app_ctx_t *c, stream_notify_t *n, err_t *e)
+void stream_publish(app_ctx_t *c, const stream_notify_t *n)
 {
-    int rc = db_commit(c->db, e);
-    if (rc < 0)
-        return rc;
     for (int i = 0; c->app->notify && i < n->n; i++)
         c->app->notify(c->app, n->users[i]);
     if (n->outbox && c->app->outbox_kick)
         c->app->outbox_kick(c->app);
-    return 0;
+}
+
+int stream_commit(app_ctx_t *c, stream_notify_t *n, err_t *e)
+{
+    int rc = db_commit(c->db, e);
+    if (rc == 0)
+        stream_publish(c, n);
+    return rc;
 }
 
 int stream_add(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *type, int64_t conv,

@@ -24,6 +24,9 @@ void stream_notify_add(stream_notify_t *n, int64_t user);
 /* Commits, then notifies the streams and wakes the outbox. On a failed
  * commit nothing is notified. */
 int stream_commit(app_ctx_t *c, stream_notify_t *n, err_t *e) __attribute__((warn_unused_result));
+/* The notification half of stream_commit, for callers that commit several
+ * changes at once. */
+void stream_publish(app_ctx_t *c, const stream_notify_t *n);
 
 /* Appends an event to user's stream (inside a transaction). data (may be
  * NULL, borrowed) holds ids only; sealed (may be NULL) holds content sealed
