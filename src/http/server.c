@@ -171,6 +171,7 @@ static void *thread_main(void *arg)
         h2o_evloop_run(t->loop, 50);
         http_ws_flush_sends(t->ws);
         http_ws_tick(t->ws);
+        http_ws_write_dirty(t->ws);
         log_flush_due();
     }
     log_thread_release();

@@ -26,6 +26,8 @@ void http_ws_notify(ws_thread_t *wt, int64_t user);
 void http_ws_tick(ws_thread_t *wt);
 /* Stores the sends read in this loop iteration (group commit) and acks. */
 void http_ws_flush_sends(ws_thread_t *wt);
+/* Writes what the iteration queued, one write per session. */
+void http_ws_write_dirty(ws_thread_t *wt);
 void http_ws_close_all(ws_thread_t *wt);
 /* Upgrades req to a WebSocket for an authenticated session. cursor < 0:
  * start at the head of the user's stream. protocol: answer the "wlk"

@@ -11,6 +11,7 @@
 #include "http/server_int.h"
 #include "hub/hub.h"
 #include "stream/stream.h"
+#include "core/str.h"
 
 #include <h2o/websocket.h>
 #include <stdlib.h>
@@ -23,6 +24,10 @@
 
 typedef struct ws_session {
     h2o_websocket_conn_t *conn;
+    str_t out;      /* encoded frames not yet handed to the socket */
+    char *inflight; /* the buffer being written (ours, not wslay's) */
+    size_t inflight_len;
+    bool dirty; /* in the thread's list of sessions to write */
     ws_thread_t *wt;
     auth_session_t auth;
     int64_t cursor, last_rx, last_ping;
@@ -37,6 +42,8 @@ typedef struct pending {
 
 struct ws_thread {
     http_thread_t *t;
+    ws_session_t **dirty; /* sessions with output, written after the iteration */
+    int ndirty, dirty_cap;
     pending_t *pending; /* sends of this loop iteration: one group commit */
     int npending, cap;
     int index;
@@ -73,6 +80,9 @@ static void link_session(ws_session_t *s)
 
 static void unlink_session(ws_session_t *s)
 {
+    for (int i = 0; i < s->wt->ndirty; i++)
+        if (s->wt->dirty[i] == s)
+            s->wt->dirty[i] = NULL;
     for (int i = 0; i < s->wt->npending; i++)
         if (s->wt->pending[i].s == s)
             s->wt->pending[i].s = NULL;
@@ -92,13 +102,60 @@ static void unlink_session(ws_session_t *s)
     hub_leave(s->wt->hub, s->wt->index, s->auth.user_id);
 }
 
+static void mark_dirty(ws_session_t *s)
+{
+    ws_thread_t *wt = s->wt;
+    if (s->dirty)
+        return;
+    if (wt->ndirty == wt->dirty_cap) {
+        wt->dirty_cap = wt->dirty_cap ? wt->dirty_cap * 2 : 64;
+        wt->dirty = realloc(wt->dirty, sizeof(*wt->dirty) * (size_t)wt->dirty_cap);
+        if (wt->dirty == NULL)
+            abort();
+    }
+    wt->dirty[wt->ndirty++] = s;
+    s->dirty = true;
+}
+
+/* Server frames are unmasked: opcode, length, payload. Ours bypass wslay
+ * (h2o 2.2.5 writes one wslay frame per system call): every frame queued
+ * in a loop iteration leaves in one write. */
+static void queue_frame(ws_session_t *s, uint8_t opcode, const char *p, size_t len)
+{
+    uint8_t h[10];
+    size_t n = 2;
+    h[0] = 0x80 | opcode;
+    if (len < 126) {
+        h[1] = (uint8_t)len;
+    } else if (len < 65536) {
+        h[1] = 126;
+        h[2] = (uint8_t)(len >> 8);
+        h[3] = (uint8_t)len;
+        n = 4;
+    } else {
+        h[1] = 127;
+        for (int i = 0; i < 8; i++)
+            h[2 + i] = (uint8_t)((uint64_t)len >> (56 - 8 * i));
+        n = 10;
+    }
+    str_append(&s->out, (const char *)h, n);
+    str_append(&s->out, p, len);
+    mark_dirty(s);
+}
+
 static void queue_json(ws_session_t *s, json_t *frame)
 {
     char *text = json_dumps(frame, JSON_COMPACT);
-    struct wslay_event_msg msg = {WSLAY_TEXT_FRAME, (const uint8_t *)text, strlen(text)};
-    wslay_event_queue_msg(s->conn->ws_ctx, &msg); /* copies */
+    queue_frame(s, WSLAY_TEXT_FRAME, text, strlen(text));
     free(text);
     json_decref(frame);
+}
+
+static void free_session(ws_session_t *s)
+{
+    str_free(&s->out);
+    free(s->inflight);
+    free(s);
 }
 
 /* Outside callbacks only: forgets the session and closes at once. */
@@ -106,21 +163,81 @@ static void kill_session(ws_session_t *s)
 {
     h2o_websocket_conn_t *conn = s->conn;
     unlink_session(s);
-    free(s);
+    free_session(s);
     h2o_websocket_close(conn);
 }
 
-/* Sends what is queued; the session may be gone afterwards. */
-static void flush(ws_session_t *s)
+static void drain(ws_session_t *s);
+
+static void on_out_done(h2o_socket_t *sock, const char *err)
 {
-    if (s->conn->sock != NULL)
-        h2o_websocket_proceed(s->conn);
+    h2o_websocket_conn_t *conn = sock->data;
+    ws_session_t *s = conn->data;
+    free(s->inflight);
+    s->inflight = NULL;
+    s->inflight_len = 0;
+    if (err != NULL) {
+        conn->cb(conn, NULL); /* closes and frees the session */
+        return;
+    }
+    drain(s);
+}
+
+/* Outside wslay callbacks: hands our frames to the socket, or lets wslay
+ * send its own (pongs, close) and resume reading. The session may be gone
+ * afterwards. Returns false when it could not write yet (try again). */
+static bool drain_step(ws_session_t *s)
+{
+    h2o_socket_t *sock = s->conn->sock;
+    if (sock == NULL || h2o_socket_is_writing(sock))
+        return s->out.len == 0;
+    if (s->out.len > 0) {
+        s->inflight_len = s->out.len;
+        s->inflight = str_take(&s->out);
+        h2o_iovec_t buf = h2o_iovec_init(s->inflight, s->inflight_len);
+        h2o_socket_write(sock, &buf, 1, on_out_done);
+        return true;
+    }
+    h2o_websocket_proceed(s->conn);
+    return true;
+}
+
+static void drain(ws_session_t *s)
+{
+    (void)drain_step(s);
+}
+
+/* After each loop iteration: every session with output writes it. */
+void http_ws_write_dirty(ws_thread_t *wt)
+{
+    int n = wt->ndirty;
+    ws_session_t **list = wt->dirty;
+    wt->dirty = NULL;
+    wt->ndirty = wt->dirty_cap = 0;
+    for (int i = 0; i < n; i++) { /* a session already written: NULL */
+        ws_session_t *s = list[i];
+        if (s == NULL)
+            continue;
+        s->dirty = false;
+        for (int j = i + 1; j < n; j++)
+            if (list[j] == s)
+                list[j] = NULL;
+        if (s->conn->sock == NULL ||
+            (h2o_socket_is_writing(s->conn->sock) && s->inflight == NULL)) {
+            mark_dirty(s); /* not upgraded yet, or wslay is writing: next time */
+            continue;
+        }
+        drain(s);
+    }
+    free(list);
 }
 
 static bool too_slow(ws_session_t *s)
 {
     app_t *app = http_thread_ctx(s->wt->t)->app;
-    return wslay_event_get_queued_msg_length(s->conn->ws_ctx) > (size_t)app->cfg.ws_max_queue;
+    size_t unsent =
+        s->out.len + s->inflight_len + wslay_event_get_queued_msg_length(s->conn->ws_ctx);
+    return unsent > (size_t)app->cfg.ws_max_queue;
 }
 
 /* Queues the user's events after the session's cursor. Returns false when
@@ -134,7 +251,7 @@ static bool pump(ws_session_t *s, bool may_kill)
         if (chat_sync(ctx, s->auth.user_id, s->cursor, PUMP_BATCH, &out, &e) < 0) {
             queue_json(s, api_ws_error(&e, NULL));
             if (e.code == ERR_CURSOR_EXPIRED)
-                wslay_event_queue_close(s->conn->ws_ctx, 1008, NULL, 0);
+                queue_frame(s, WSLAY_CONNECTION_CLOSE, "\x03\xf0", 2); /* 1008 */
             err_clear(&e);
             return true;
         }
@@ -165,7 +282,7 @@ static void on_frame(h2o_websocket_conn_t *conn, const struct wslay_event_on_msg
     if (arg == NULL) { /* closed, or the upgrade failed */
         if (s) {
             unlink_session(s);
-            free(s);
+            free_session(s);
         }
         h2o_websocket_close(conn);
         return;
@@ -219,15 +336,6 @@ void http_ws_flush_sends(ws_thread_t *wt)
         else
             json_decref(replies[i]);
     }
-    for (int i = 0; i < n; i++) { /* each session once: flush may free it */
-        ws_session_t *s = batch[i].s;
-        if (s == NULL)
-            continue;
-        for (int j = i; j < n; j++)
-            if (batch[j].s == s)
-                batch[j].s = NULL;
-        flush(s);
-    }
     free(replies);
     free(p);
     free(batch);
@@ -241,8 +349,8 @@ static void on_notice(h2o_multithread_receiver_t *recv, h2o_linklist_t *messages
         h2o_linklist_unlink(&n->super.link);
         for (ws_session_t *s = *bucket(wt, n->user), *next; s; s = next) {
             next = s->next;
-            if (s->auth.user_id == n->user && pump(s, true))
-                flush(s);
+            if (s->auth.user_id == n->user)
+                (void)pump(s, true);
         }
         free(n);
     }
@@ -284,10 +392,8 @@ void http_ws_tick(ws_thread_t *wt)
         if (now - s->last_rx > (int64_t)cfg->ws_idle_timeout * 1000) {
             kill_session(s);
         } else if (now - s->last_ping >= (int64_t)cfg->ws_ping_interval * 1000) {
-            struct wslay_event_msg ping = {WSLAY_PING, NULL, 0};
             s->last_ping = now;
-            wslay_event_queue_msg(s->conn->ws_ctx, &ping);
-            flush(s);
+            queue_frame(s, WSLAY_PING, "", 0);
         }
     }
 }
