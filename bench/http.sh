@@ -74,26 +74,13 @@ wlk_pid=""
 nginx_pid=""
 wrk_pid=""
 
-stop_pid() { # pid signal
-    local pid="$1" sig="$2" _i
-    [ -n "$pid" ] || return 0
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -s "$sig" "$pid" 2>/dev/null || true
-    for _i in $(seq 1 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -s KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-}
+. "$repo/bench/lib.sh"
 
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    stop_pid "$wrk_pid" TERM
-    stop_pid "$nginx_pid" QUIT
+    stop_pid "$wrk_pid" TERM 50
+    stop_pid "$nginx_pid" QUIT 50
     stop_pid "$wlk_pid" TERM
     if [ "${BENCH_KEEP:-0}" = 1 ]; then
         log "kept $tmp"

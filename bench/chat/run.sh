@@ -81,20 +81,7 @@ mkdir -p "$data"
 wlk_pid=""
 gen_pid=""
 
-stop_pid() { # pid signal
-    local pid="$1" sig="$2" _i
-    [ -n "$pid" ] || return 0
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -s "$sig" "$pid" 2>/dev/null || true
-    for _i in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -s KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-}
+. "$repo/bench/lib.sh"
 
 cleanup() {
     local rc=$?

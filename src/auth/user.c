@@ -9,42 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void place_ad(char *ad, size_t n, const char *place, int64_t row)
-{
-    snprintf(ad, n, "%s:%lld", place, (long long)row);
-}
-
 uint8_t *auth_seal(const sec_key_t *dek, const char *place, int64_t row, const char *value,
                    size_t *len)
 {
-    char ad[64];
-    size_t n = strlen(value);
-    uint8_t *out = malloc(n + SEC_SEAL_OVERHEAD);
-    if (out == NULL)
-        abort();
-    place_ad(ad, sizeof(ad), place, row);
-    sec_seal(dek, ad, value, n, out);
-    *len = n + SEC_SEAL_OVERHEAD;
-    return out;
+    return sec_seal_field(dek, place, row, value, strlen(value), len);
 }
 
 char *auth_open(const sec_key_t *dek, const char *place, int64_t row, const void *sealed,
                 size_t len)
 {
-    char ad[64];
     size_t n;
-    if (sealed == NULL || len < SEC_SEAL_OVERHEAD)
-        return NULL;
-    char *out = malloc(len - SEC_SEAL_OVERHEAD + 1);
-    if (out == NULL)
-        abort();
-    place_ad(ad, sizeof(ad), place, row);
-    if (sec_open(dek, ad, sealed, len, (uint8_t *)out, &n) != 0) {
-        free(out);
-        return NULL;
-    }
-    out[n] = '\0';
-    return out;
+    return sec_open_field(dek, place, row, sealed, len, &n);
 }
 
 int auth_user_dek(app_ctx_t *c, int64_t user_id, const void *wrapped, size_t len, sec_key_t *dek,

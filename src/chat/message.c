@@ -16,35 +16,23 @@
 uint8_t *chat_seal(const sec_key_t *key, const char *place, int64_t row, const json_t *v,
                    size_t *len)
 {
-    char ad[64];
     char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
     size_t n = strlen(text);
-    uint8_t *out = malloc(n + SEC_SEAL_OVERHEAD);
-    if (out == NULL)
-        abort();
-    snprintf(ad, sizeof(ad), "%s:%lld", place, (long long)row);
-    sec_seal(key, ad, text, n, out);
+    uint8_t *out = sec_seal_field(key, place, row, text, n, len);
     sec_wipe(text, n);
     free(text);
-    *len = n + SEC_SEAL_OVERHEAD;
     return out;
 }
 
 json_t *chat_open(const sec_key_t *key, const char *place, int64_t row, const void *sealed,
                   size_t len)
 {
-    char ad[64];
     size_t n;
-    if (sealed == NULL || len < SEC_SEAL_OVERHEAD)
-        return NULL;
-    char *text = malloc(len);
+    char *text = sec_open_field(key, place, row, sealed, len, &n);
     if (text == NULL)
-        abort();
-    snprintf(ad, sizeof(ad), "%s:%lld", place, (long long)row);
-    json_t *v = NULL;
-    if (sec_open(key, ad, sealed, len, (uint8_t *)text, &n) == 0)
-        v = json_loadb(text, n, JSON_DECODE_ANY, NULL);
-    sec_wipe(text, len);
+        return NULL;
+    json_t *v = json_loadb(text, n, JSON_DECODE_ANY, NULL);
+    sec_wipe(text, n);
     free(text);
     return v;
 }

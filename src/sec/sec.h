@@ -49,6 +49,15 @@ void sec_seal(const sec_key_t *k, const char *ad, const void *pt, size_t len, ui
 int sec_open(const sec_key_t *k, const char *ad, const void *ct, size_t len, uint8_t *out,
              size_t *outlen) __attribute__((warn_unused_result));
 
+/* The same for a field stored in a row: the associated data is
+ * "<place>:<row>". sec_seal_field returns new (len + SEC_SEAL_OVERHEAD bytes
+ * in *out_len); sec_open_field returns a new NUL-terminated plaintext
+ * (length in *out_len), or NULL when it cannot be opened. free() both. */
+uint8_t *sec_seal_field(const sec_key_t *k, const char *place, int64_t row, const void *pt,
+                        size_t len, size_t *out_len);
+char *sec_open_field(const sec_key_t *k, const char *place, int64_t row, const void *ct, size_t len,
+                     size_t *out_len);
+
 /* Keyed hash for look-ups of personal data (phone -> user) without storing
  * it in clear; domain separates uses ("phone", "ip", "otp", ...). */
 void sec_blind_index(const sec_vault_t *v, const char *domain, const void *in, size_t len,

@@ -170,3 +170,36 @@ const sec_key_t *sec_vault_outbox_key(const sec_vault_t *v)
 {
     return &v->outbox;
 }
+
+uint8_t *sec_seal_field(const sec_key_t *k, const char *place, int64_t row, const void *pt,
+                        size_t len, size_t *out_len)
+{
+    char ad[80];
+    uint8_t *out = malloc(len + SEC_SEAL_OVERHEAD);
+    if (out == NULL)
+        abort();
+    snprintf(ad, sizeof(ad), "%s:%lld", place, (long long)row);
+    sec_seal(k, ad, pt, len, out);
+    *out_len = len + SEC_SEAL_OVERHEAD;
+    return out;
+}
+
+char *sec_open_field(const sec_key_t *k, const char *place, int64_t row, const void *ct, size_t len,
+                     size_t *out_len)
+{
+    char ad[80];
+    size_t n;
+    if (ct == NULL || len < SEC_SEAL_OVERHEAD)
+        return NULL;
+    char *out = malloc(len - SEC_SEAL_OVERHEAD + 1);
+    if (out == NULL)
+        abort();
+    snprintf(ad, sizeof(ad), "%s:%lld", place, (long long)row);
+    if (sec_open(k, ad, ct, len, (uint8_t *)out, &n) != 0) {
+        free(out);
+        return NULL;
+    }
+    out[n] = '\0';
+    *out_len = n;
+    return out;
+}

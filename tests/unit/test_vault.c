@@ -1,5 +1,6 @@
 /* test_vault.c - envelope encryption, tampering, wrong keys, blind index. */
 #include "unit.h"
+#include <stdlib.h>
 #include <string.h>
 
 #include "sec/sec.h"
@@ -55,6 +56,23 @@ static void test_tampering_with_a_sealed_field_is_detected(void **state)
     assert_int_equal(sec_open(&k, "p:1", ct, 5, pt, &n), -1);
 }
 
+static void test_a_sealed_row_field_opens_only_at_its_own_row(void **state)
+{
+    (void)state;
+    sec_key_t k = {{9}};
+    size_t n, m;
+    uint8_t *ct = sec_seal_field(&k, "users.phone", 42, "13812345678", 11, &n);
+    char *pt = sec_open_field(&k, "users.phone", 42, ct, n, &m);
+    assert_non_null(pt);
+    assert_int_equal(m, 11);
+    assert_string_equal(pt, "13812345678");
+    free(pt);
+    assert_null(sec_open_field(&k, "users.phone", 43, ct, n, &m));
+    assert_null(sec_open_field(&k, "users.nickname", 42, ct, n, &m));
+    assert_null(sec_open_field(&k, "users.phone", 42, ct, 3, &m));
+    free(ct);
+}
+
 static void test_a_wrong_master_key_or_owner_is_refused(void **state)
 {
     (void)state;
@@ -105,6 +123,7 @@ int main(void)
         cmocka_unit_test(test_a_data_key_round_trips_through_its_wrapping),
         cmocka_unit_test(test_a_sealed_field_opens_with_the_same_key_and_place),
         cmocka_unit_test(test_tampering_with_a_sealed_field_is_detected),
+        cmocka_unit_test(test_a_sealed_row_field_opens_only_at_its_own_row),
         cmocka_unit_test(test_a_wrong_master_key_or_owner_is_refused),
         cmocka_unit_test(test_blind_indexes_are_stable_keyed_and_domain_separated),
         cmocka_unit_test(test_tokens_are_long_random_and_codes_have_six_digits),
