@@ -61,6 +61,12 @@ int chat_recall(app_ctx_t *c, int64_t user, int64_t message, json_t **out, err_t
  * is below what is still kept. */
 int chat_sync(app_ctx_t *c, int64_t user, int64_t cursor, int limit, json_t **out, err_t *e)
     __attribute__((warn_unused_result));
+/* The live path of a connected device: up to limit events after cursor
+ * (*events new), *more when there are others. No cursor checks: the
+ * connection's cursor was checked when it opened. */
+int chat_events_after(app_ctx_t *c, int64_t user, int64_t cursor, int limit, json_t **events,
+                      bool *more, err_t *e) __attribute__((warn_unused_result));
+
 /* One call-signalling action from user (see docs/openapi.yaml). */
 int chat_call(app_ctx_t *c, int64_t user, int64_t conv, const char *call_id, const char *action,
               const json_t *data, err_t *e) __attribute__((warn_unused_result));

@@ -104,6 +104,20 @@ static int read_events(app_ctx_t *c, int64_t user, int64_t cursor, int limit, js
     return rc;
 }
 
+int chat_events_after(app_ctx_t *c, int64_t user, int64_t cursor, int limit, json_t **events,
+                      bool *more, err_t *e)
+{
+    int rc = read_events(c, user, cursor, limit + 1, events, e);
+    if (rc < 0) {
+        json_decref(*events);
+        return rc;
+    }
+    *more = json_array_size(*events) > (size_t)limit;
+    if (*more)
+        json_array_remove(*events, (size_t)limit);
+    return 0;
+}
+
 int chat_sync(app_ctx_t *c, int64_t user, int64_t cursor, int limit, json_t **out, err_t *e)
 {
     int64_t head, floor;

@@ -240,15 +240,50 @@ static bool too_slow(ws_session_t *s)
     return unsent > (size_t)app->cfg.ws_max_queue;
 }
 
+/* {"type":"event","event":<ev>} without building another JSON tree. */
+static void queue_event(ws_session_t *s, const json_t *ev)
+{
+    static const char head[] = "{\"type\":\"event\",\"event\":";
+    char *text = json_dumps(ev, JSON_COMPACT);
+    size_t n = strlen(text);
+    char *frame = malloc(sizeof(head) + n + 1);
+    if (frame == NULL)
+        abort();
+    memcpy(frame, head, sizeof(head) - 1);
+    memcpy(frame + sizeof(head) - 1, text, n);
+    frame[sizeof(head) - 1 + n] = '}';
+    queue_frame(s, WSLAY_TEXT_FRAME, frame, sizeof(head) + n);
+    free(frame);
+    free(text);
+}
+
+/* The first read after the upgrade checks the cursor against the kept
+ * stream (410 when it is too old). */
+static int sync_events(app_ctx_t *ctx, ws_session_t *s, json_t **events, bool *more, err_t *e)
+{
+    json_t *out;
+    int rc = chat_sync(ctx, s->auth.user_id, s->cursor, PUMP_BATCH, &out, e);
+    if (rc < 0)
+        return rc;
+    *events = json_incref(json_object_get(out, "events"));
+    *more = json_is_true(json_object_get(out, "has_more"));
+    json_decref(out);
+    return 0;
+}
+
 /* Queues the user's events after the session's cursor. Returns false when
  * the session was killed. */
 static bool pump(ws_session_t *s, bool may_kill)
 {
     app_ctx_t *ctx = http_thread_ctx(s->wt->t);
     for (int round = 0; round < PUMP_ROUNDS; round++) {
-        json_t *out;
+        json_t *events;
+        bool more;
         err_t e = {0};
-        if (chat_sync(ctx, s->auth.user_id, s->cursor, PUMP_BATCH, &out, &e) < 0) {
+        int rc = may_kill ? chat_events_after(ctx, s->auth.user_id, s->cursor, PUMP_BATCH, &events,
+                                              &more, &e)
+                          : sync_events(ctx, s, &events, &more, &e);
+        if (rc < 0) {
             queue_json(s, api_ws_error(&e, NULL));
             if (e.code == ERR_CURSOR_EXPIRED)
                 queue_frame(s, WSLAY_CONNECTION_CLOSE, "\x03\xf0", 2); /* 1008 */
@@ -256,14 +291,13 @@ static bool pump(ws_session_t *s, bool may_kill)
             return true;
         }
         size_t i;
-        json_t *ev, *events = json_object_get(out, "events");
+        json_t *ev;
         json_array_foreach(events, i, ev)
         {
             s->cursor = json_integer_value(json_object_get(ev, "seq"));
-            queue_json(s, json_pack("{s:s, s:O}", "type", "event", "event", ev));
+            queue_event(s, ev);
         }
-        bool more = json_is_true(json_object_get(out, "has_more"));
-        json_decref(out);
+        json_decref(events);
         if (may_kill && too_slow(s)) {
             log_msg(LOG_INFO, "slow websocket consumer cut", "user %lld",
                     (long long)s->auth.user_id);
