@@ -375,19 +375,37 @@ void http_ws_flush_sends(ws_thread_t *wt)
     free(batch);
 }
 
+static void deliver_user(ws_thread_t *wt, const int64_t *users, int n)
+{
+    for (int i = 0; i < n; i++)
+        for (ws_session_t *s = *bucket(wt, users[i]), *next; s; s = next) {
+            next = s->next;
+            if (s->auth.user_id == users[i])
+                (void)pump(s, true);
+        }
+}
+
 static void on_notice(h2o_multithread_receiver_t *recv, h2o_linklist_t *messages)
 {
     ws_thread_t *wt = (ws_thread_t *)((char *)recv - offsetof(ws_thread_t, recv));
+    /* many notices for one user in a batch need one read of their stream */
+    int64_t users[256];
+    int n = 0;
     while (!h2o_linklist_is_empty(messages)) {
-        notice_t *n = H2O_STRUCT_FROM_MEMBER(notice_t, super.link, messages->next);
-        h2o_linklist_unlink(&n->super.link);
-        for (ws_session_t *s = *bucket(wt, n->user), *next; s; s = next) {
-            next = s->next;
-            if (s->auth.user_id == n->user)
-                (void)pump(s, true);
+        notice_t *msg = H2O_STRUCT_FROM_MEMBER(notice_t, super.link, messages->next);
+        h2o_linklist_unlink(&msg->super.link);
+        int i = 0;
+        while (i < n && users[i] != msg->user)
+            i++;
+        if (i == n && n == (int)(sizeof(users) / sizeof(users[0]))) {
+            deliver_user(wt, users, n); /* full: deliver what we have */
+            n = i = 0;
         }
-        free(n);
+        if (i == n)
+            users[n++] = msg->user;
+        free(msg);
     }
+    deliver_user(wt, users, n);
 }
 
 void http_ws_notify(ws_thread_t *wt, int64_t user)
