@@ -16,6 +16,7 @@
 #define CLAIM_MS       60000 /* a claimed message is retried after this if we die */
 #define POLL_MS        500   /* other nodes may enqueue too */
 #define JANITOR_MS     60000
+#define CHECKPOINT_MS  5000 /* rarer checkpoints: fewer fsyncs racing commits */
 
 struct outbox {
     app_t *app;
@@ -25,7 +26,7 @@ struct outbox {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int kicked, stopping;
-    int64_t next_janitor;
+    int64_t next_janitor, next_checkpoint;
 };
 
 int outbox_enqueue(app_ctx_t *c, const char *kind, const json_t *msg, int64_t expires_at, err_t *e)
@@ -199,9 +200,12 @@ static void *worker(void *arg)
         if (n < 0)
             log_msg(LOG_WARN, "outbox pass failed", "%s", e.cause);
         err_clear(&e);
-        if (db_checkpoint(o->ctx.db, &e) < 0)
-            log_msg(LOG_WARN, "checkpoint failed", "%s", e.cause);
-        err_clear(&e);
+        if (o->ctx.now_ms() >= o->next_checkpoint) {
+            if (db_checkpoint(o->ctx.db, &e) < 0)
+                log_msg(LOG_WARN, "checkpoint failed", "%s", e.cause);
+            err_clear(&e);
+            o->next_checkpoint = o->ctx.now_ms() + CHECKPOINT_MS;
+        }
         if (chat_call_expire(&o->ctx, &e) < 0)
             log_msg(LOG_WARN, "call expiry failed", "%s", e.cause);
         err_clear(&e);
