@@ -51,6 +51,15 @@ static void unlock_stmt(lite_stmt_t *s)
     }
 }
 
+static bool lite_write_busy(db_t *db)
+{
+    (void)db;
+    if (pthread_mutex_trylock(&writer) != 0)
+        return true;
+    pthread_mutex_unlock(&writer);
+    return false;
+}
+
 static int translate(lite_t *db, int rc, err_t *e, const char *what)
 {
     int ext = sqlite3_extended_errcode(db->h);
@@ -114,7 +123,7 @@ static int lite_open(const char *path, db_t **out, err_t *e)
     sqlite3_busy_timeout(db->h, 5000);
     rc = lite_exec_script(&db->super,
                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                          "PRAGMA wal_autocheckpoint=0;"
+                          "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
                           "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
                           e);
     if (rc < 0) {
@@ -247,12 +256,24 @@ static int64_t lite_changes(db_t *base)
 }
 
 /* Checkpoints run on the outbox worker, never inside a commit on a loop
- * thread (wal_autocheckpoint is off): PASSIVE never waits for readers or
- * the writer. */
+ * thread (wal_autocheckpoint is off). PASSIVE never waits; but with readers
+ * always about, the log would never start over and grow without bound, so
+ * once it passes WAL_RESTART_FRAMES a RESTART waits for the readers of the
+ * moment (microseconds) while holding the writer queue, and the next
+ * commit writes from the start of the file again (trimmed by
+ * journal_size_limit). */
+#define WAL_RESTART_FRAMES 4096
+
 static int lite_checkpoint(db_t *base, err_t *e)
 {
     lite_t *db = (lite_t *)base;
-    int rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc == SQLITE_OK && log > WAL_RESTART_FRAMES) {
+        pthread_mutex_lock(&writer);
+        rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_RESTART, &log, &done);
+        pthread_mutex_unlock(&writer);
+    }
     return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : translate(db, rc, e, "checkpoint");
 }
 
@@ -293,4 +314,5 @@ const db_ops_t db_sqlite_ops = {
     .begin_sql = "BEGIN IMMEDIATE",
     .write_lock = lite_write_lock,
     .checkpoint = lite_checkpoint,
+    .write_busy = lite_write_busy,
 };

@@ -168,7 +168,7 @@ static void *thread_main(void *arg)
     __atomic_store_n(&t->started, 1, __ATOMIC_RELEASE);
     log_thread_buffer();
     while (!(t->stopping && drained(t))) {
-        h2o_evloop_run(t->loop, 50);
+        h2o_evloop_run(t->loop, http_ws_busy(t->ws) ? 1 : 50);
         http_ws_flush_sends(t->ws);
         http_ws_tick(t->ws);
         http_ws_write_dirty(t->ws);

@@ -26,6 +26,8 @@ void http_ws_notify(ws_thread_t *wt, int64_t user);
 void http_ws_tick(ws_thread_t *wt);
 /* Stores the sends read in this loop iteration (group commit) and acks. */
 void http_ws_flush_sends(ws_thread_t *wt);
+/* Sends wait for their group commit: the loop should not sleep long. */
+bool http_ws_busy(const ws_thread_t *wt);
 /* Writes what the iteration queued, one write per session. */
 void http_ws_write_dirty(ws_thread_t *wt);
 void http_ws_close_all(ws_thread_t *wt);

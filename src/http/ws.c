@@ -17,10 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BUCKETS     4096
-#define MAX_FRAME   65536
-#define PUMP_BATCH  100
-#define PUMP_ROUNDS 20
+#define BUCKETS      4096
+#define MAX_FRAME    65536
+#define PUMP_BATCH   100
+#define PUMP_ROUNDS  20
+#define MAX_DEFER_MS 20
 
 typedef struct ws_session {
     h2o_websocket_conn_t *conn;
@@ -46,6 +47,7 @@ struct ws_thread {
     int ndirty, dirty_cap;
     pending_t *pending; /* sends of this loop iteration: one group commit */
     int npending, cap;
+    int64_t pending_since; /* ms: when the oldest pending send arrived */
     int index;
     hub_t *hub;
     h2o_multithread_receiver_t recv;
@@ -346,7 +348,8 @@ static void on_frame(h2o_websocket_conn_t *conn, const struct wslay_event_on_msg
         return;
     }
     p->s = s;
-    wt->npending++;
+    if (wt->npending++ == 0)
+        wt->pending_since = clock_now_ms();
 }
 
 /* After each loop iteration: the sends it read, stored in one transaction,
@@ -355,6 +358,12 @@ void http_ws_flush_sends(ws_thread_t *wt)
 {
     int n = wt->npending;
     if (n == 0)
+        return;
+    /* Another thread is committing: rather than stall this loop (reads,
+     * deliveries) on the lock, keep reading and commit a larger batch on
+     * the next turn, which comes within a millisecond (http_ws_busy). */
+    if (clock_now_ms() - wt->pending_since < MAX_DEFER_MS &&
+        db_write_busy(http_thread_ctx(wt->t)->db))
         return;
     pending_t *batch = wt->pending;
     wt->pending = NULL;
@@ -492,4 +501,9 @@ int http_ws_upgrade(ws_thread_t *wt, h2o_req_t *req, const auth_session_t *auth,
     queue_json(s, json_pack("{s:s, s:I}", "type", "hello", "cursor", (json_int_t)s->cursor));
     (void)pump(s, false); /* the backlog after a given cursor; sent once the 101 is out */
     return 0;
+}
+
+bool http_ws_busy(const ws_thread_t *wt)
+{
+    return wt->npending > 0;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "db/db.h"
@@ -115,6 +116,43 @@ static void test_bad_sql_is_an_internal_error_with_a_cause(void **state)
     err_clear(&e);
 }
 
+static long wal_size(void)
+{
+    char p[80];
+    struct stat sb;
+    snprintf(p, sizeof(p), "%s-wal", path);
+    return stat(p, &sb) == 0 ? (long)sb.st_size : 0;
+}
+
+static void write_frames(db_t *db, int txns)
+{
+    err_t e = {0};
+    static uint8_t blob[3000];
+    for (int t = 0; t < txns; t++) {
+        assert_int_equal(db_begin(db, &e), 0);
+        for (int i = 0; i < 60; i++)
+            assert_int_equal(db_exec(db, "INSERT INTO rate_hits (bucket, at) VALUES ($1, $2)",
+                                     DB_ARGS(DB_BLOB(blob, sizeof(blob)), DB_I64(i)), &e),
+                             1);
+        assert_int_equal(db_commit(db, &e), 0);
+    }
+}
+
+static void test_checkpoints_keep_the_log_from_growing(void **state)
+{
+    db_t *db = *state;
+    err_t e = {0};
+    long sizes[3];
+    for (int round = 0; round < 3; round++) {
+        write_frames(db, 100); /* about 6,000 pages: past the restart threshold */
+        assert_int_equal(db_checkpoint(db, &e), 0);
+        sizes[round] = wal_size();
+    }
+    assert_true(sizes[0] > 0);
+    assert_true(sizes[2] <= sizes[0] + sizes[0] / 4); /* reused, not appended to */
+    assert_int_equal(db_exec(db, "DELETE FROM rate_hits", DB_NOARGS, &e) >= 0, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -124,6 +162,7 @@ int main(void)
         cmocka_unit_test(test_a_rolled_back_transaction_leaves_nothing),
         cmocka_unit_test(test_migrations_run_once),
         cmocka_unit_test(test_bad_sql_is_an_internal_error_with_a_cause),
+        cmocka_unit_test(test_checkpoints_keep_the_log_from_growing),
     };
     return cmocka_run_group_tests_name("db (sqlite)", tests, open_db, close_db);
 }
