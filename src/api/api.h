@@ -45,6 +45,11 @@ typedef struct api_req {
     const char *raw_type;
     char raw_type_buf[48];
     char *raw_owned; /* freed after sending */
+    /* or a body of raw_len bytes produced piece by piece (owned; the HTTP
+     * layer calls stream_close when done or abandoned) */
+    void *stream;
+    int64_t (*stream_next)(void *stream, uint8_t *buf, size_t cap, err_t *e);
+    void (*stream_close)(void *stream);
 } api_req_t;
 
 typedef int (*api_handler_fn)(api_req_t *r);

@@ -40,6 +40,16 @@ static bool parse_range(api_slice_t h, int64_t *from, int64_t *to, int64_t *suff
     return p == end && (*from >= 0 || *to > 0) && (*to < 0 || *from <= *to || *from < 0);
 }
 
+static int64_t next_piece(void *stream, uint8_t *buf, size_t cap, err_t *e)
+{
+    return media_stream_next(stream, buf, cap, e);
+}
+
+static void close_stream(void *stream)
+{
+    media_stream_close(stream);
+}
+
 int api_media_get(api_req_t *r)
 {
     int64_t id, suffix = -1;
@@ -56,7 +66,8 @@ int api_media_get(api_req_t *r)
         m.from = probe.size > suffix ? probe.size - suffix : 0;
         m.to = -1;
     }
-    if ((rc = media_read(r->ctx, r->session.user_id, id, &m, &r->err)) < 0) {
+    media_stream_t *stream;
+    if ((rc = media_stream_open(r->ctx, r->session.user_id, id, &m, &stream, &r->err)) < 0) {
         if (rc == ERR_RANGE_NOT_SATISFIABLE) {
             snprintf(r->extra_header[0], sizeof(r->extra_header[0]), "content-range");
             snprintf(r->extra_header[1], sizeof(r->extra_header[1]), "bytes */%lld",
@@ -65,8 +76,9 @@ int api_media_get(api_req_t *r)
         return rc;
     }
     r->status = ranged ? 206 : 200;
-    r->raw_owned = (char *)m.buf;
-    r->raw = r->raw_owned;
+    r->stream = stream;
+    r->stream_next = next_piece;
+    r->stream_close = close_stream;
     r->raw_len = (size_t)(m.to - m.from + 1);
     snprintf(r->raw_type_buf, sizeof(r->raw_type_buf), "%s", m.content_type);
     r->raw_type = r->raw_type_buf;

@@ -98,10 +98,83 @@ static void send_error(reqstate_t *s)
     free(body);
 }
 
+/* A streamed body: each proceed decrypts the next piece into a buffer of
+ * the request's pool; the stream is closed when done or abandoned. */
+#define PIECE (256 * 1024)
+
+typedef struct streamer {
+    h2o_generator_t super;
+    void *stream;
+    int64_t (*next)(void *, uint8_t *, size_t, err_t *);
+    void (*close)(void *);
+    size_t left;
+    uint8_t *buf;
+} streamer_t;
+
+static void stream_stop(h2o_generator_t *g, h2o_req_t *req)
+{
+    (void)req;
+    streamer_t *st = (streamer_t *)g;
+    if (st->stream)
+        st->close(st->stream);
+    st->stream = NULL;
+}
+
+static void stream_proceed(h2o_generator_t *g, h2o_req_t *req)
+{
+    streamer_t *st = (streamer_t *)g;
+    err_t e = {0};
+    int64_t n =
+        st->left ? st->next(st->stream, st->buf, st->left < PIECE ? st->left : PIECE, &e) : 0;
+    h2o_send_state_t state = H2O_SEND_STATE_IN_PROGRESS;
+    if (n < 0 || (n == 0 && st->left > 0)) {
+        log_msg(LOG_ERROR, "stream failed", "%s", e.cause[0] ? e.cause : "short read");
+        n = 0;
+        state = H2O_SEND_STATE_ERROR;
+    } else {
+        st->left -= (size_t)n;
+        if (st->left == 0)
+            state = H2O_SEND_STATE_FINAL;
+    }
+    err_clear(&e);
+    if (state != H2O_SEND_STATE_IN_PROGRESS)
+        stream_stop(g, req);
+    h2o_iovec_t v = h2o_iovec_init(st->buf, (size_t)n);
+    h2o_send(req, &v, 1, state);
+}
+
+static void send_stream(reqstate_t *s)
+{
+    h2o_req_t *req = s->req;
+    api_req_t *r = &s->r;
+    streamer_t *st = h2o_mem_alloc_pool(&req->pool, sizeof(*st));
+    memset(st, 0, sizeof(*st));
+    st->super.proceed = stream_proceed;
+    st->super.stop = stream_stop;
+    st->stream = r->stream;
+    st->next = r->stream_next;
+    st->close = r->stream_close;
+    st->left = r->raw_len;
+    st->buf = h2o_mem_alloc_pool(&req->pool, PIECE);
+    r->stream = NULL; /* the generator owns it now */
+    req->res.status = r->status;
+    req->res.reason = reason(r->status);
+    req->res.content_length = r->raw_len;
+    add_header(req, "x-request-id", s->rid, 16);
+    if (r->extra_header[0][0])
+        add_header(req, r->extra_header[0], r->extra_header[1], strlen(r->extra_header[1]));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, r->raw_type,
+                   strlen(r->raw_type));
+    h2o_start_response(req, &st->super);
+    stream_proceed(&st->super, req);
+}
+
 static void send_result(reqstate_t *s)
 {
     api_req_t *r = &s->r;
-    if (r->out) {
+    if (r->stream) {
+        send_stream(s);
+    } else if (r->out) {
         char *body = json_dumps(r->out, JSON_COMPACT);
         send_body(s, r->status, "application/json; charset=utf-8", body, strlen(body));
         free(body);
@@ -298,6 +371,8 @@ int http_on_req(h2o_handler_t *self, h2o_req_t *req)
     int64_t ns = clock_mono_ns() - t0;
     http_metrics_observe(http_thread_metrics(t), s.route, s.r.status, ns);
     access_log(&s, ns);
+    if (s.r.stream) /* an error came after the stream was opened */
+        s.r.stream_close(s.r.stream);
     json_decref(s.r.body);
     json_decref(s.r.out);
     free(s.r.raw_owned);

@@ -39,4 +39,15 @@ typedef struct media_read {
 int media_read(app_ctx_t *c, int64_t user, int64_t id, media_read_t *r, err_t *e)
     __attribute__((warn_unused_result));
 
+/* The same range, read piece by piece (downloads stream instead of
+ * holding a whole video in memory). r->buf is unused. Returns new in *out
+ * (media_stream_close). */
+typedef struct media_stream media_stream_t;
+int media_stream_open(app_ctx_t *c, int64_t user, int64_t id, media_read_t *r, media_stream_t **out,
+                      err_t *e) __attribute__((warn_unused_result));
+/* Decrypts the next bytes of the range into buf (up to cap); returns how
+ * many (0 at the end) or an ERR_* code. */
+int64_t media_stream_next(media_stream_t *m, uint8_t *buf, size_t cap, err_t *e);
+void media_stream_close(media_stream_t *m);
+
 #endif

@@ -139,57 +139,92 @@ static int may_read(app_ctx_t *c, int64_t user, int64_t id, media_read_t *r, sec
     return rc == 0 ? 0 : err_internal(e, "key of media %lld unreadable", (long long)id);
 }
 
-static int read_chunks(app_ctx_t *c, int64_t id, const sec_key_t *key, media_read_t *r, err_t *e)
+struct media_stream {
+    int fd;
+    int64_t id, size, pos, end; /* pos..end inclusive still to send */
+    sec_key_t key;
+    uint8_t sealed[SEALED_CHUNK], plain[CHUNK];
+};
+
+void media_stream_close(media_stream_t *m)
 {
-    char path[700], ad[64];
-    path_of(c, id, path, sizeof(path));
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return err_internal(e, "open %s: %s", path, strerror(errno));
-    size_t nchunks = ((size_t)r->size + CHUNK - 1) / CHUNK;
-    size_t first = (size_t)r->from / CHUNK, last = (size_t)r->to / CHUNK;
-    uint8_t *sealed = malloc(SEALED_CHUNK), *plain = malloc(CHUNK);
-    r->buf = malloc((size_t)(r->to - r->from + 1));
-    int rc = 0;
-    size_t o = 0;
-    for (size_t i = first; rc == 0 && i <= last; i++) {
-        size_t n = i + 1 < nchunks ? CHUNK : (size_t)r->size - i * CHUNK, got;
-        chunk_ad(ad, sizeof(ad), id, i, i + 1 == nchunks);
-        if (pread(fd, sealed, n + SEC_SEAL_OVERHEAD, (off_t)(i * SEALED_CHUNK)) !=
-                (ssize_t)(n + SEC_SEAL_OVERHEAD) ||
-            sec_open(key, ad, sealed, n + SEC_SEAL_OVERHEAD, plain, &got) != 0 || got != n) {
-            rc = err_internal(e, "media %lld chunk %zu unreadable", (long long)id, i);
-            break;
-        }
-        size_t lo = i == first ? (size_t)r->from % CHUNK : 0;
-        size_t hi = i == last ? (size_t)r->to % CHUNK : n - 1;
-        memcpy(r->buf + o, plain + lo, hi - lo + 1);
-        o += hi - lo + 1;
+    if (m == NULL)
+        return;
+    if (m->fd >= 0)
+        close(m->fd);
+    sec_wipe(m, sizeof(*m));
+    free(m);
+}
+
+int media_stream_open(app_ctx_t *c, int64_t user, int64_t id, media_read_t *r, media_stream_t **out,
+                      err_t *e)
+{
+    media_stream_t *m = calloc(1, sizeof(*m));
+    if (m == NULL)
+        abort();
+    m->fd = -1;
+    int rc = may_read(c, user, id, r, &m->key, e);
+    if (rc == 0 && (r->to < 0 || r->to >= r->size))
+        r->to = r->size - 1;
+    if (rc == 0 && (r->from < 0 || r->from > r->to))
+        rc = err_set(e, ERR_RANGE_NOT_SATISFIABLE, NULL, NULL);
+    if (rc == 0) {
+        char path[700];
+        path_of(c, id, path, sizeof(path));
+        if ((m->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+            rc = err_internal(e, "open %s: %s", path, strerror(errno));
     }
-    close(fd);
-    free(sealed);
-    sec_wipe(plain, CHUNK);
-    free(plain);
     if (rc < 0) {
-        free(r->buf);
-        r->buf = NULL;
+        media_stream_close(m);
+        return rc;
     }
-    return rc;
+    m->id = id;
+    m->size = r->size;
+    m->pos = r->from;
+    m->end = r->to;
+    *out = m;
+    return 0;
+}
+
+int64_t media_stream_next(media_stream_t *m, uint8_t *buf, size_t cap, err_t *e)
+{
+    size_t nchunks = ((size_t)m->size + CHUNK - 1) / CHUNK, o = 0;
+    char ad[64];
+    while (o < cap && m->pos <= m->end) {
+        size_t i = (size_t)m->pos / CHUNK, got;
+        size_t n = i + 1 < nchunks ? CHUNK : (size_t)m->size - i * CHUNK;
+        chunk_ad(ad, sizeof(ad), m->id, i, i + 1 == nchunks);
+        if (pread(m->fd, m->sealed, n + SEC_SEAL_OVERHEAD, (off_t)(i * SEALED_CHUNK)) !=
+                (ssize_t)(n + SEC_SEAL_OVERHEAD) ||
+            sec_open(&m->key, ad, m->sealed, n + SEC_SEAL_OVERHEAD, m->plain, &got) != 0 ||
+            got != n)
+            return err_internal(e, "media %lld chunk %zu unreadable", (long long)m->id, i);
+        size_t lo = (size_t)m->pos % CHUNK;
+        size_t hi = i == (size_t)m->end / CHUNK ? (size_t)m->end % CHUNK : n - 1;
+        size_t take = hi - lo + 1 < cap - o ? hi - lo + 1 : cap - o;
+        memcpy(buf + o, m->plain + lo, take);
+        o += take;
+        m->pos += (int64_t)take;
+    }
+    return (int64_t)o;
 }
 
 int media_read(app_ctx_t *c, int64_t user, int64_t id, media_read_t *r, err_t *e)
 {
-    sec_key_t key;
-    int rc = may_read(c, user, id, r, &key, e);
+    media_stream_t *m;
+    int rc = media_stream_open(c, user, id, r, &m, e);
     if (rc < 0)
         return rc;
-    if (r->to < 0 || r->to >= r->size)
-        r->to = r->size - 1;
-    if (r->from < 0 || r->from > r->to) {
-        sec_wipe(&key, sizeof(key));
-        return err_set(e, ERR_RANGE_NOT_SATISFIABLE, NULL, NULL);
+    size_t len = (size_t)(r->to - r->from + 1);
+    r->buf = malloc(len);
+    if (r->buf == NULL)
+        abort();
+    int64_t n = media_stream_next(m, r->buf, len, e);
+    media_stream_close(m);
+    if (n != (int64_t)len) {
+        free(r->buf);
+        r->buf = NULL;
+        return n < 0 ? (int)n : err_internal(e, "media %lld short read", (long long)id);
     }
-    rc = read_chunks(c, id, &key, r, e);
-    sec_wipe(&key, sizeof(key));
-    return rc;
+    return 0;
 }

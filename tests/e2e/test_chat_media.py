@@ -1,5 +1,7 @@
 """Media: upload type detection and size limits, download with ranges,
 EXIF GPS / XMP removal from JPEG, access rules, and media messages."""
+import os
+
 import pytest
 
 from conftest import (ID_RE, JPEG_SCAN_TAIL, MEDIA_MIB, MEDIA_SAMPLES, aac_bytes, amr_bytes,
@@ -267,3 +269,20 @@ def test_a_media_id_that_is_not_a_string_is_422(shared_server, two_users):
     for bad in (123, None, "", "abc"):
         r = post_message(shared_server, a.token, cid, "image", {"media_id": bad})
         assert_error(r, 422, "validation_failed", field="body.media_id")
+
+
+def test_a_large_video_streams_back_whole_and_in_ranges_across_chunks(shared_server):
+    # 20 MiB: the download is decrypted and sent piece by piece, never held whole
+    u = make_chat_user(shared_server)
+    data = mp4_bytes() + os.urandom(20 * 1024 * 1024)
+    m = upload_ok(shared_server, u.token, data, "video/mp4")
+    r = shared_server.get(f"/v1/media/{m['id']}", token=u.token, timeout=60)
+    assert r.status_code == 200
+    assert int(r.headers["Content-Length"]) == len(data)
+    assert sha256_hex(r.content) == m["sha256"] == sha256_hex(data)
+    lo, hi = 65536 * 3 - 10, 65536 * 5 + 10  # spans three chunk boundaries
+    r = shared_server.get(f"/v1/media/{m['id']}", token=u.token,
+                          headers={"Range": f"bytes={lo}-{hi}"})
+    assert r.status_code == 206
+    assert r.content == data[lo:hi + 1]
+    assert r.headers["Content-Range"] == f"bytes {lo}-{hi}/{len(data)}"
