@@ -22,6 +22,7 @@
 #define PUMP_BATCH   100
 #define PUMP_ROUNDS  20
 #define MAX_DEFER_MS 20
+#define SLOW_NS      10000000 /* group commits slower than this are logged (debug) */
 
 typedef struct ws_session {
     h2o_websocket_conn_t *conn;
@@ -372,7 +373,11 @@ void http_ws_flush_sends(ws_thread_t *wt)
     json_t **replies = malloc(sizeof(*replies) * (size_t)n);
     for (int i = 0; i < n; i++)
         p[i] = batch[i].p;
+    int64_t t0 = clock_mono_ns();
     api_ws_flush(http_thread_ctx(wt->t), p, n, replies);
+    int64_t took = clock_mono_ns() - t0;
+    if (took > SLOW_NS)
+        log_msg(LOG_DEBUG, "slow group commit", "%d sends in %.1f ms", n, (double)took / 1e6);
     for (int i = 0; i < n; i++) {
         if (batch[i].s)
             queue_json(batch[i].s, replies[i]);

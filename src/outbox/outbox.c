@@ -201,8 +201,12 @@ static void *worker(void *arg)
             log_msg(LOG_WARN, "outbox pass failed", "%s", e.cause);
         err_clear(&e);
         if (o->ctx.now_ms() >= o->next_checkpoint) {
+            int64_t t0 = clock_mono_ns();
             if (db_checkpoint(o->ctx.db, &e) < 0)
                 log_msg(LOG_WARN, "checkpoint failed", "%s", e.cause);
+            if (clock_mono_ns() - t0 > 10000000)
+                log_msg(LOG_DEBUG, "slow checkpoint", "%.1f ms",
+                        (double)(clock_mono_ns() - t0) / 1e6);
             err_clear(&e);
             o->next_checkpoint = o->ctx.now_ms() + CHECKPOINT_MS;
         }
