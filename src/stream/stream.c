@@ -34,19 +34,34 @@ int stream_commit(app_ctx_t *c, stream_notify_t *n, err_t *e)
     return rc;
 }
 
-int stream_add(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *type, int64_t conv,
-               int64_t ref, const json_t *data, const uint8_t *sealed, size_t sealed_len, err_t *e)
+/* The head is the last kept event, or the pruned floor when none is kept:
+ * read from the events' primary key, so appending writes no user row.
+ * Writers are serialised (BEGIN IMMEDIATE), so head + 1 is free. */
+static int read_head(app_ctx_t *c, int64_t user, int64_t *head, int64_t *floor, err_t *e)
 {
     db_stmt_t *st;
     int rc = db_one(c->db, &st,
-                    "UPDATE users SET event_seq = event_seq + 1 WHERE id = $1 RETURNING event_seq",
+                    "SELECT event_floor, (SELECT MAX(seq) FROM events WHERE user_id = $1) "
+                    "FROM users WHERE id = $1",
                     DB_ARGS(DB_I64(user)), e);
+    if (rc != DB_ROW)
+        return rc;
+    *floor = db_i64(st, 0);
+    *head = db_is_null(st, 1) ? *floor : db_i64(st, 1);
+    db_done(st);
+    return DB_ROW;
+}
+
+int stream_add(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *type, int64_t conv,
+               int64_t ref, const json_t *data, const uint8_t *sealed, size_t sealed_len, err_t *e)
+{
+    int64_t head, floor;
+    int rc = read_head(c, user, &head, &floor, e);
     if (rc < 0)
         return rc;
     if (rc == DB_DONE)
         return 0; /* the user is gone: nothing to tell */
-    int64_t seq = db_i64(st, 0);
-    db_done(st);
+    int64_t seq = head + 1;
     char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
     rc = (int)db_exec(c->db,
                       "INSERT INTO events (user_id, seq, type, conversation_id, ref_id, data, "
@@ -65,17 +80,10 @@ int stream_add(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *type,
 
 int stream_head(app_ctx_t *c, int64_t user, int64_t *head, int64_t *floor, err_t *e)
 {
-    db_stmt_t *st;
-    int rc = db_one(c->db, &st, "SELECT event_seq, event_floor FROM users WHERE id = $1",
-                    DB_ARGS(DB_I64(user)), e);
+    int rc = read_head(c, user, head, floor, e);
     if (rc < 0)
         return rc;
-    if (rc == DB_DONE)
-        return err_set(e, ERR_UNAUTHORIZED, NULL, NULL);
-    *head = db_i64(st, 0);
-    *floor = db_i64(st, 1);
-    db_done(st);
-    return 0;
+    return rc == DB_DONE ? err_set(e, ERR_UNAUTHORIZED, NULL, NULL) : 0;
 }
 
 int stream_prune(app_ctx_t *c, err_t *e)
