@@ -52,20 +52,12 @@ static void close_stream(void *stream)
 
 int api_media_get(api_req_t *r)
 {
-    int64_t id, suffix = -1;
-    media_read_t m = {.from = 0, .to = -1};
-    bool ranged = r->range.len > 0 && parse_range(r->range, &m.from, &m.to, &suffix);
+    int64_t id;
+    media_range_t m = {.from = 0, .to = -1};
+    bool ranged = r->range.len > 0 && parse_range(r->range, &m.from, &m.to, &m.suffix);
     int rc = api_param_id(r, 0, &id);
     if (rc < 0)
         return rc;
-    if (ranged && suffix > 0) { /* the last n bytes: needs the size first */
-        media_read_t probe = {.from = 0, .to = 0};
-        if ((rc = media_read(r->ctx, r->session.user_id, id, &probe, &r->err)) < 0)
-            return rc;
-        free(probe.buf);
-        m.from = probe.size > suffix ? probe.size - suffix : 0;
-        m.to = -1;
-    }
     media_stream_t *stream;
     if ((rc = media_stream_open(r->ctx, r->session.user_id, id, &m, &stream, &r->err)) < 0) {
         if (rc == ERR_RANGE_NOT_SATISFIABLE) {

@@ -11,9 +11,6 @@ uint8_t *auth_seal(const sec_key_t *dek, const char *place, int64_t row, const c
 /* Opens a sealed field into a new NUL-terminated string, or NULL. */
 char *auth_open(const sec_key_t *dek, const char *place, int64_t row, const void *sealed,
                 size_t len);
-/* Unwraps the data key of user_id (row read by the caller). */
-int auth_user_dek(app_ctx_t *c, int64_t user_id, const void *wrapped, size_t len, sec_key_t *dek,
-                  err_t *e);
 /* Reads and unwraps the data key of user_id (UNAUTHORIZED if gone). */
 int auth_user_key(app_ctx_t *c, int64_t user_id, sec_key_t *dek, err_t *e);
 /* Creates the account for phone; writes its id. Inside a transaction. */

@@ -22,8 +22,9 @@ char *auth_open(const sec_key_t *dek, const char *place, int64_t row, const void
     return sec_open_field(dek, place, row, sealed, len, &n);
 }
 
-int auth_user_dek(app_ctx_t *c, int64_t user_id, const void *wrapped, size_t len, sec_key_t *dek,
-                  err_t *e)
+/* Unwraps the data key of user_id (row read by the caller). */
+static int user_dek(app_ctx_t *c, int64_t user_id, const void *wrapped, size_t len, sec_key_t *dek,
+                    err_t *e)
 {
     if (wrapped == NULL || sec_dek_unwrap(c->app->vault, user_id, wrapped, len, dek) != 0)
         return err_internal(e, "data key of user %lld cannot be unwrapped", (long long)user_id);
@@ -41,7 +42,7 @@ int auth_user_key(app_ctx_t *c, int64_t user_id, sec_key_t *dek, err_t *e)
         return err_set(e, ERR_UNAUTHORIZED, NULL, NULL);
     size_t wl;
     const void *wrapped = db_bytes(st, 0, &wl);
-    rc = auth_user_dek(c, user_id, wrapped, wl, dek, e);
+    rc = user_dek(c, user_id, wrapped, wl, dek, e);
     db_done(st);
     return rc;
 }
@@ -85,7 +86,7 @@ int auth_user_view(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
     const void *nenc = db_bytes(st, 2, &nl);
     const char *role = db_bytes(st, 3, &rl);
     sec_key_t dek;
-    if ((rc = auth_user_dek(c, user_id, wrapped, wl, &dek, e)) < 0) {
+    if ((rc = user_dek(c, user_id, wrapped, wl, &dek, e)) < 0) {
         db_done(st);
         return rc;
     }

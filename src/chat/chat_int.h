@@ -13,8 +13,6 @@ int chat_member_peer(app_ctx_t *c, int64_t conv, int64_t user, int64_t *peer, er
 /* What never changes of a conversation: {"id","peer":{"id","nickname"},
  * "created_at"} (events carry this; the full view changes with time). */
 int chat_conv_brief(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err_t *e);
-/* The Conversation view for user. Returns new in *out. */
-int chat_conv_view(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err_t *e);
 
 /* Seals/opens JSON under the conversation key for a place (e.g.
  * "messages.body", row id). chat_open returns new, or NULL. */

@@ -94,7 +94,8 @@ static int last_message(app_ctx_t *c, int64_t conv, int64_t last_seq, json_t **o
     return chat_message_view(c, id, NULL, out, e);
 }
 
-int chat_conv_view(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err_t *e)
+/* The Conversation view for user. Returns new in *out. */
+static int conv_view(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err_t *e)
 {
     db_stmt_t *st;
     int rc = db_one(c->db, &st,
@@ -211,7 +212,7 @@ int chat_conv_open(app_ctx_t *c, int64_t user, int64_t peer, bool *created, json
         goto out_rollback;
     if ((rc = stream_commit(c, &n, e)) < 0)
         return rc;
-    return chat_conv_view(c, user, conv, out, e);
+    return conv_view(c, user, conv, out, e);
 out_rollback:
     db_rollback(c->db);
     return rc;
@@ -219,7 +220,7 @@ out_rollback:
 
 int chat_conv_get(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err_t *e)
 {
-    return chat_conv_view(c, user, conv, out, e);
+    return conv_view(c, user, conv, out, e);
 }
 
 /* The cursor is "<last_at>.<id>" of the last item of the previous page. */
@@ -256,7 +257,7 @@ int chat_conv_list(app_ctx_t *c, int64_t user, int limit, const char *cursor, js
     json_t *items = json_array(), *next = json_null();
     for (int i = 0; i < n && i < limit; i++) {
         json_t *v;
-        if ((rc = chat_conv_view(c, user, ids[i], &v, e)) < 0) {
+        if ((rc = conv_view(c, user, ids[i], &v, e)) < 0) {
             json_decref(items);
             return rc;
         }

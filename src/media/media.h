@@ -27,24 +27,23 @@ int media_jpeg_strip(const uint8_t *in, size_t len, uint8_t **out, size_t *out_l
 int media_store(app_ctx_t *c, int64_t owner, const char *declared, const uint8_t *p, size_t len,
                 json_t **out, err_t *e) __attribute__((warn_unused_result));
 
-/* Reads [*from, *to] (inclusive; adjusted to the file) of media id for
- * user, who must be its uploader or a member of a conversation with a
- * message that references it (else NOT_FOUND). *buf is new (free()). */
-typedef struct media_read {
+/* What a download asks for and gets: [from, to] inclusive (to = -1: to
+ * the end), or the last `suffix` bytes when suffix > 0; adjusted to the
+ * file. */
+typedef struct media_range {
     char content_type[32];
     int64_t size;
-    int64_t from, to; /* in: wanted (to = -1: to the end); out: served */
-    uint8_t *buf;
-} media_read_t;
-int media_read(app_ctx_t *c, int64_t user, int64_t id, media_read_t *r, err_t *e)
-    __attribute__((warn_unused_result));
+    int64_t from, to, suffix;
+} media_range_t;
 
-/* The same range, read piece by piece (downloads stream instead of
- * holding a whole video in memory). r->buf is unused. Returns new in *out
- * (media_stream_close). */
+/* Opens a range of media id for user, who must be its uploader or a
+ * member of a conversation with a message that references it (else
+ * NOT_FOUND; RANGE_NOT_SATISFIABLE outside the file). Downloads stream it
+ * piece by piece instead of holding a whole video in memory. Returns new
+ * in *out (media_stream_close). */
 typedef struct media_stream media_stream_t;
-int media_stream_open(app_ctx_t *c, int64_t user, int64_t id, media_read_t *r, media_stream_t **out,
-                      err_t *e) __attribute__((warn_unused_result));
+int media_stream_open(app_ctx_t *c, int64_t user, int64_t id, media_range_t *r,
+                      media_stream_t **out, err_t *e) __attribute__((warn_unused_result));
 /* Decrypts the next bytes of the range into buf (up to cap); returns how
  * many (0 at the end) or an ERR_* code. */
 int64_t media_stream_next(media_stream_t *m, uint8_t *buf, size_t cap, err_t *e);

@@ -96,10 +96,10 @@ int media_store(app_ctx_t *c, int64_t owner, const char *declared, const uint8_t
     if (rc < 0)
         return rc;
     rc = (int)db_exec(c->db,
-                      "INSERT INTO media (id, owner_id, content_type, size, sha256, key_wrapped, "
-                      "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                      "INSERT INTO media (id, owner_id, content_type, size, key_wrapped, "
+                      "created_at) VALUES ($1, $2, $3, $4, $5, $6)",
                       DB_ARGS(DB_I64(id), DB_I64(owner), DB_TEXT(type), DB_I64((int64_t)len),
-                              DB_TEXT(hex), DB_BLOB(wrapped, SEC_WRAPPED_LEN), DB_I64(c->now_ms())),
+                              DB_BLOB(wrapped, SEC_WRAPPED_LEN), DB_I64(c->now_ms())),
                       e);
     if (rc < 0) {
         char path[700];
@@ -115,7 +115,7 @@ int media_store(app_ctx_t *c, int64_t owner, const char *declared, const uint8_t
 }
 
 /* The uploader, or a member of a conversation with a message using it. */
-static int may_read(app_ctx_t *c, int64_t user, int64_t id, media_read_t *r, sec_key_t *key,
+static int may_read(app_ctx_t *c, int64_t user, int64_t id, media_range_t *r, sec_key_t *key,
                     err_t *e)
 {
     db_stmt_t *st;
@@ -156,14 +156,18 @@ void media_stream_close(media_stream_t *m)
     free(m);
 }
 
-int media_stream_open(app_ctx_t *c, int64_t user, int64_t id, media_read_t *r, media_stream_t **out,
-                      err_t *e)
+int media_stream_open(app_ctx_t *c, int64_t user, int64_t id, media_range_t *r,
+                      media_stream_t **out, err_t *e)
 {
     media_stream_t *m = calloc(1, sizeof(*m));
     if (m == NULL)
         abort();
     m->fd = -1;
     int rc = may_read(c, user, id, r, &m->key, e);
+    if (rc == 0 && r->suffix > 0) {
+        r->from = r->size > r->suffix ? r->size - r->suffix : 0;
+        r->to = -1;
+    }
     if (rc == 0 && (r->to < 0 || r->to >= r->size))
         r->to = r->size - 1;
     if (rc == 0 && (r->from < 0 || r->from > r->to))
@@ -207,24 +211,4 @@ int64_t media_stream_next(media_stream_t *m, uint8_t *buf, size_t cap, err_t *e)
         m->pos += (int64_t)take;
     }
     return (int64_t)o;
-}
-
-int media_read(app_ctx_t *c, int64_t user, int64_t id, media_read_t *r, err_t *e)
-{
-    media_stream_t *m;
-    int rc = media_stream_open(c, user, id, r, &m, e);
-    if (rc < 0)
-        return rc;
-    size_t len = (size_t)(r->to - r->from + 1);
-    r->buf = malloc(len);
-    if (r->buf == NULL)
-        abort();
-    int64_t n = media_stream_next(m, r->buf, len, e);
-    media_stream_close(m);
-    if (n != (int64_t)len) {
-        free(r->buf);
-        r->buf = NULL;
-        return n < 0 ? (int)n : err_internal(e, "media %lld short read", (long long)id);
-    }
-    return 0;
 }

@@ -144,7 +144,9 @@ static void settle(app_ctx_t *c, const due_t *d, int rc, err_t *e)
                   DB_ARGS(DB_I64(now + backoff), DB_I64(d->id)), e);
 }
 
-int outbox_run_once(app_ctx_t *c, providers_t *const *channels, err_t *e)
+/* One pass: delivers every due message and returns how many were
+ * delivered. */
+static int run_once(app_ctx_t *c, providers_t *const *channels, err_t *e)
 {
     due_t due[BATCH];
     int n = 0, delivered = 0;
@@ -195,7 +197,7 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&o->mu);
         err_t e = {0};
         int n;
-        while ((n = outbox_run_once(&o->ctx, o->channels, &e)) == BATCH)
+        while ((n = run_once(&o->ctx, o->channels, &e)) == BATCH)
             ;
         if (n < 0)
             log_msg(LOG_WARN, "outbox pass failed", "%s", e.cause);
@@ -229,7 +231,7 @@ static void *worker(void *arg)
     }
     pthread_mutex_unlock(&o->mu);
     err_t e = {0};
-    (void)outbox_run_once(&o->ctx, o->channels, &e); /* last pass: deliver what is due */
+    (void)run_once(&o->ctx, o->channels, &e); /* last pass: deliver what is due */
     err_clear(&e);
     return NULL;
 }

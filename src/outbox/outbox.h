@@ -26,9 +26,5 @@ int outbox_start(app_t *app, outbox_t **out, err_t *e) __attribute__((warn_unuse
 void outbox_kick(outbox_t *o);
 /* Delivers what is due, stops the worker and frees it. NULL-safe. */
 void outbox_stop(outbox_t *o);
-/* One pass: delivers every due message and returns how many were
- * delivered (unit tests and `wlk` batch commands). */
-struct providers;
-int outbox_run_once(app_ctx_t *c, struct providers *const *channels, err_t *e);
 
 #endif

@@ -59,8 +59,8 @@ int privacy_consent_list(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
     return 0;
 }
 
-int privacy_consent_granted(app_ctx_t *c, int64_t user_id, const char *scope, bool *granted,
-                            err_t *e)
+/* Whether user's latest ledger record for scope is a grant. */
+static int granted_now(app_ctx_t *c, int64_t user_id, const char *scope, bool *granted, err_t *e)
 {
     db_stmt_t *st;
     int rc = db_one(c->db, &st,
@@ -79,7 +79,7 @@ int privacy_consent_require(app_ctx_t *c, int64_t user_id, const char *scope, er
 {
     bool ok;
     char version[17];
-    int rc = privacy_consent_granted(c, user_id, scope, &ok, e);
+    int rc = granted_now(c, user_id, scope, &ok, e);
     if (rc < 0 || ok)
         return rc;
     if ((rc = privacy_policy_current(c, version, e)) < 0)
@@ -124,7 +124,7 @@ int privacy_consent_set(app_ctx_t *c, int64_t user_id, const char *scope, const 
         return rc;
     if (grant && (version == NULL || strcmp(version, current) != 0))
         return err_set(e, ERR_VALIDATION_FAILED, "version", "accept the current policy version");
-    if ((rc = privacy_consent_granted(c, user_id, scope, &granted, e)) < 0)
+    if ((rc = granted_now(c, user_id, scope, &granted, e)) < 0)
         return rc;
     if (granted != grant || grant) /* withdrawing twice records nothing */
         rc = privacy_consent_record(c, user_id, scope, current, grant, device_id, e);

@@ -95,9 +95,6 @@ int privacy_policy_versions(app_ctx_t *c, json_t **out, err_t *e)
 int privacy_consent_record(app_ctx_t *c, int64_t user_id, const char *scope, const char *version,
                            bool granted, int64_t device_id, err_t *e)
     __attribute__((warn_unused_result));
-/* Whether user's latest ledger record for scope is a grant. */
-int privacy_consent_granted(app_ctx_t *c, int64_t user_id, const char *scope, bool *granted,
-                            err_t *e) __attribute__((warn_unused_result));
 /* CONSENT_REQUIRED (with "scope" and the current "version") unless the
  * user granted scope. */
 int privacy_consent_require(app_ctx_t *c, int64_t user_id, const char *scope, err_t *e)

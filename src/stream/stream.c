@@ -9,7 +9,7 @@
 
 #define DAY_MS 86400000LL
 
-void stream_notify_add(stream_notify_t *n, int64_t user)
+static void notify_add(stream_notify_t *n, int64_t user)
 {
     for (int i = 0; i < n->n; i++)
         if (n->users[i] == user)
@@ -74,7 +74,7 @@ int stream_add(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *type,
     free(text);
     if (rc < 0)
         return rc;
-    stream_notify_add(n, user);
+    notify_add(n, user);
     return 0;
 }
 
@@ -97,7 +97,7 @@ int stream_prune(app_ctx_t *c, err_t *e)
                          DB_ARGS(DB_I64(before)), e);
     if (rc >= 0)
         rc = db_exec(c->db, "DELETE FROM events WHERE at < $1", DB_ARGS(DB_I64(before)), e);
-    return rc < 0 ? (int)rc : (int)rc;
+    return (int)rc;
 }
 
 #define PUSH_TTL_MS  (24 * 3600 * 1000LL)

@@ -20,7 +20,6 @@ typedef struct stream_notify {
     bool outbox; /* pushes were queued */
 } stream_notify_t;
 
-void stream_notify_add(stream_notify_t *n, int64_t user);
 /* Commits, then notifies the streams and wakes the outbox. On a failed
  * commit nothing is notified. */
 int stream_commit(app_ctx_t *c, stream_notify_t *n, err_t *e) __attribute__((warn_unused_result));

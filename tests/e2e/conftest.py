@@ -193,6 +193,35 @@ class ServerDidNotStart(Exception):
         self.log = log
 
 
+def read_jsonl(path, keep):
+    """The JSON objects of a sink file for which keep(obj) is true, oldest
+    first; a line still being written is skipped."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        return []
+    out = []
+    for line in raw.splitlines():
+        try:
+            o = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(o, dict) and keep(o):
+            out.append(o)
+    return out
+
+
+def db_file_bytes(srv):
+    """Every byte of the SQLite database files in srv's data directory."""
+    out = b""
+    for name in ("wlk.db", "wlk.db-wal", "wlk.db-shm", "wlk.db-journal"):
+        p = srv.data_dir / name
+        if p.exists():
+            out += p.read_bytes()
+    assert out, "no database files in the data directory"
+    return out
+
+
 _log_counter = itertools.count(1)
 
 
@@ -345,19 +374,7 @@ class Server:
     def sms_lines(self, phone):
         """Sink entries sent to this phone, oldest first."""
         to = "+86" + phone_digits(phone)
-        try:
-            raw = self.sink.read_bytes()
-        except FileNotFoundError:
-            return []
-        out = []
-        for line in raw.splitlines():
-            try:
-                o = json.loads(line)
-            except ValueError:
-                continue  # a line being written
-            if isinstance(o, dict) and o.get("to") == to:
-                out.append(o)
-        return out
+        return read_jsonl(self.sink, lambda o: o.get("to") == to)
 
     def read_sms(self, phone, timeout=5.0, min_count=1):
         """The code in the newest SMS to +86<digits>, once at least
@@ -1010,19 +1027,7 @@ def push_sink(srv):
 
 def push_lines(srv, token=None):
     """Parsed lines of sink/push.jsonl (for one push token when given)."""
-    try:
-        raw = push_sink(srv).read_bytes()
-    except FileNotFoundError:
-        return []
-    out = []
-    for line in raw.splitlines():
-        try:
-            o = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(o, dict) and (token is None or o.get("token") == token):
-            out.append(o)
-    return out
+    return read_jsonl(push_sink(srv), lambda o: token is None or o.get("token") == token)
 
 
 def wait_push(srv, token, count=1, timeout=5.0):

@@ -1,13 +1,15 @@
 """Privacy promises of chat: only the two members see a conversation and
 everything in it; location messages need the `location` consent; the
 database never holds chat text in clear."""
+import hashlib
 import json
+import os
 import re
 import time
 
 import pytest
 
-from conftest import (ID_RE, assert_error, assert_ws_error, chat_server, error_extra, events_of,
+from conftest import (db_file_bytes, ID_RE, assert_error, assert_ws_error, chat_server, error_extra, events_of,
                       full_history, grant_consent, history, make_chat_user, message_events,
                       open_conversation, png_bytes, post_message, send_text, set_push_token,
                       sync_all, unique, upload_ok, wait_push, ws_close, ws_connect, ws_request)
@@ -232,14 +234,6 @@ def _forms(canary):
     return {f for f in out if len(f) >= 6}
 
 
-def _db_blob(srv):
-    out = b""
-    for name in ("wlk.db", "wlk.db-wal", "wlk.db-shm", "wlk.db-journal"):
-        p = srv.data_dir / name
-        if p.exists():
-            out += p.read_bytes()
-    assert out, "no database files"
-    return out
 
 
 def _assert_absent(blob, canaries, where):
@@ -293,10 +287,10 @@ def test_the_database_never_holds_chat_text_in_clear(make_server):
     time.sleep(0.5)  # let outbox workers finish
 
     values = list(canaries.values())
-    _assert_absent(_db_blob(srv), values, "the database (running)")
+    _assert_absent(db_file_bytes(srv), values, "the database (running)")
     _assert_absent(srv.log_text().encode(), values, "the stderr log")
     assert srv.stop() == 0
-    _assert_absent(_db_blob(srv), values, "the database (after shutdown)")
+    _assert_absent(db_file_bytes(srv), values, "the database (after shutdown)")
     _assert_absent(srv.log_text().encode(), values, "the stderr log")
 
 
@@ -306,3 +300,20 @@ def test_message_ids_are_decimal_strings(shared_server, two_users):
     m = send_text(shared_server, a.token, cid)
     assert ID_RE.fullmatch(cid) and ID_RE.fullmatch(m["id"]) and m["conversation_id"] == cid
     assert m["sender_id"] == a.id
+
+
+def test_the_database_never_holds_a_picture_or_its_hash_in_clear(make_server):
+    # the bytes are sealed at rest; the sha256 is answered once, never stored
+    srv = chat_server(make_server)
+    a = make_chat_user(srv)
+    data = png_bytes(4096) + os.urandom(64)
+    m = upload_ok(srv, a.token, data, "image/png")
+    assert m["sha256"] == hashlib.sha256(data).hexdigest()
+    srv.stop()
+    blob = db_file_bytes(srv)
+    for form in (m["sha256"].encode(), m["sha256"].upper().encode(),
+                 hashlib.sha256(data).digest()):
+        found = form in blob  # not inline: keep a large blob out of the report
+        assert not found, f"the picture's hash {form!r} is in the database"
+    stored = b"".join(p.read_bytes() for p in (srv.data_dir / "media").iterdir())
+    assert data[-64:] not in stored

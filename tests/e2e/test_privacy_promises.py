@@ -2,7 +2,7 @@
 import re
 import time
 
-from conftest import assert_error, dashed, masked, new_phone, phone_digits, wrong_code
+from conftest import db_file_bytes, assert_error, dashed, masked, new_phone, phone_digits, wrong_code
 
 # An 11-digit mainland mobile number standing alone (not part of a longer
 # number such as a millisecond timestamp or a 64-bit id).
@@ -49,14 +49,6 @@ def _exercise(srv, phones):
     return tokens
 
 
-def _db_bytes(srv):
-    out = b""
-    for name in ("wlk.db", "wlk.db-wal", "wlk.db-shm", "wlk.db-journal"):
-        p = srv.data_dir / name
-        if p.exists():
-            out += p.read_bytes()
-    assert out, "no database files in the data directory"
-    return out
 
 
 def _assert_no_phone(blob, phones, where):
@@ -71,10 +63,10 @@ def test_the_database_never_holds_a_phone_in_clear(make_server):
     phones = [new_phone() for _ in range(6)]
     _exercise(srv, phones)
     time.sleep(0.3)
-    _assert_no_phone(_db_bytes(srv), phones, "the database (running)")
+    _assert_no_phone(db_file_bytes(srv), phones, "the database (running)")
     _assert_no_phone(srv.log_text().encode(), phones, "the stderr log")
     assert srv.stop() == 0
-    _assert_no_phone(_db_bytes(srv), phones, "the database (after shutdown)")
+    _assert_no_phone(db_file_bytes(srv), phones, "the database (after shutdown)")
     # nothing else in the data directory except the SMS sink holds it either
     for path in srv.data_dir.rglob("*"):
         if path.is_file() and path.parent.name != "sink":
