@@ -286,3 +286,15 @@ def test_a_large_video_streams_back_whole_and_in_ranges_across_chunks(shared_ser
     assert r.status_code == 206
     assert r.content == data[lo:hi + 1]
     assert r.headers["Content-Range"] == f"bytes {lo}-{hi}/{len(data)}"
+
+
+def test_a_suffix_range_gives_the_last_bytes(shared_server):
+    u = make_chat_user(shared_server)
+    data = png_bytes(1000)
+    m = upload_ok(shared_server, u.token, data, "image/png")
+    r = shared_server.get(f"/v1/media/{m['id']}", token=u.token, headers={"Range": "bytes=-100"})
+    assert r.status_code == 206
+    assert r.content == data[-100:]
+    assert r.headers["Content-Range"] == f"bytes 900-999/{len(data)}"
+    r = shared_server.get(f"/v1/media/{m['id']}", token=u.token, headers={"Range": "bytes=-5000"})
+    assert r.status_code == 206 and r.content == data
