@@ -35,7 +35,10 @@ typedef struct api_req {
     api_slice_t params[API_MAX_PARAMS];
     api_slice_t query;
     auth_session_t session; /* for AUTH_USER routes */
-    const char *client_ip;
+    /* the client's address, looked up only when a handler asks
+     * (api_client_ip): a system call most requests do not need */
+    const char *(*peer)(void *arg);
+    void *peer_arg;
     err_t err;
     /* the response: a status and a JSON body (owned), or raw bytes */
     int status;
@@ -74,6 +77,9 @@ extern const size_t api_routes_count;
 bool api_query_slice(const api_req_t *r, const char *name, api_slice_t *out);
 int api_query_i64(api_req_t *r, const char *name, int64_t def, int64_t min, int64_t max,
                   int64_t *out) __attribute__((warn_unused_result));
+/* The client's IP address as text ("unknown" when not known). Borrowed:
+ * valid for the request. */
+const char *api_client_ip(api_req_t *r);
 /* Sets a JSON response; takes ownership of out. Returns 0. */
 int api_reply(api_req_t *r, int status, json_t *out);
 

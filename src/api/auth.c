@@ -10,7 +10,7 @@ int api_auth_sms_code(api_req_t *r)
     int rc;
     if ((rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
         (rc = jread_str(r->body, NULL, "phone", true, 1, 32, &phone, &r->err)) < 0 ||
-        (rc = auth_code_send(r->ctx, phone, r->client_ip, &r->err)) < 0)
+        (rc = auth_code_send(r->ctx, phone, api_client_ip(r), &r->err)) < 0)
         return rc;
     return api_reply(r, 202, json_pack("{s:i}", "expires_in", r->ctx->app->cfg.otp_ttl));
 }

@@ -38,6 +38,11 @@ const api_route_t api_routes[] = {
 /* clang-format on */
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);
 
+const char *api_client_ip(api_req_t *r)
+{
+    return r->peer ? r->peer(r->peer_arg) : "unknown";
+}
+
 int api_reply(api_req_t *r, int status, json_t *out)
 {
     r->status = status;

@@ -288,8 +288,11 @@ static int authenticate(reqstate_t *s)
     return auth_session_resolve(s->r.ctx, v.base + 7, v.len - 7, &s->r.session, &s->r.err);
 }
 
-static void client_ip(reqstate_t *s)
+static const char *client_ip(void *arg)
 {
+    reqstate_t *s = arg;
+    if (s->ip[0])
+        return s->ip;
     struct sockaddr_storage ss;
     socklen_t len = s->req->conn->callbacks->get_peername(s->req->conn, (struct sockaddr *)&ss);
     strcpy(s->ip, "unknown");
@@ -297,7 +300,7 @@ static void client_ip(reqstate_t *s)
         inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, s->ip, sizeof(s->ip));
     else if (len > 0 && ss.ss_family == AF_INET6)
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, s->ip, sizeof(s->ip));
-    s->r.client_ip = s->ip;
+    return s->ip;
 }
 
 static int dispatch(reqstate_t *s)
@@ -328,7 +331,6 @@ static int dispatch(reqstate_t *s)
         s->r.range.p = req->headers.entries[ri].value.base;
         s->r.range.len = req->headers.entries[ri].value.len;
     }
-    client_ip(s);
     return route->fn(&s->r);
 }
 
@@ -357,6 +359,8 @@ int http_on_req(h2o_handler_t *self, h2o_req_t *req)
     http_thread_t *t = http_thread_of(req);
     reqstate_t s = {.req = req, .route = -1};
     s.r.ctx = http_thread_ctx(t);
+    s.r.peer = client_ip;
+    s.r.peer_arg = &s;
     http_thread_request_id(t, s.rid);
     int rc = dispatch(&s);
     if (s.upgraded) {
