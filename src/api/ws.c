@@ -133,7 +133,7 @@ json_t *api_ws_frame(app_ctx_t *ctx, const auth_session_t *session, const char *
         err_internal(&r.err, "frame handler failed without an error");
     if (r.err.code == 0 && pending->frame != NULL) {
         json_decref(f);
-        return NULL; /* a send: answered by api_ws_flush */
+        return NULL; /* a send: answered by api_ws_finish */
     }
     if (r.err.cause[0])
         log_msg(LOG_ERROR, "internal error", "websocket frame: %s", r.err.cause);
@@ -149,24 +149,30 @@ json_t *api_ws_frame(app_ctx_t *ctx, const auth_session_t *session, const char *
     return reply;
 }
 
-void api_ws_flush(app_ctx_t *ctx, api_ws_pending_t *p, int n, json_t **replies)
+void api_ws_store(app_ctx_t *ctx, api_ws_pending_t **p, int n)
 {
-    chat_send_item_t *items = calloc((size_t)n, sizeof(*items));
+    chat_send_item_t **items = malloc(sizeof(*items) * (size_t)n);
+    if (items == NULL)
+        abort();
     for (int i = 0; i < n; i++)
-        items[i] = p[i].item;
-    chat_send_batch(ctx, items, n);
-    for (int i = 0; i < n; i++) {
-        json_t *rid = json_object_get(p[i].frame, "req_id");
-        if (items[i].rc < 0) {
-            replies[i] = api_ws_error(&items[i].err, rid);
-        } else {
-            replies[i] = json_pack("{s:s, s:o}", "type", "ack", "message", items[i].msg);
-            if (rid)
-                json_object_set(replies[i], "req_id", rid);
-        }
-        err_clear(&items[i].err);
-        json_decref(p[i].frame);
-        p[i].frame = NULL;
-    }
+        items[i] = &p[i]->item;
+    chat_send_store(ctx, items, n);
     free(items);
+}
+
+json_t *api_ws_finish(app_ctx_t *ctx, api_ws_pending_t *p)
+{
+    chat_send_finish(ctx, &p->item);
+    json_t *rid = json_object_get(p->frame, "req_id"), *reply;
+    if (p->item.rc < 0) {
+        reply = api_ws_error(&p->item.err, rid);
+    } else {
+        reply = json_pack("{s:s, s:o}", "type", "ack", "message", p->item.msg);
+        if (rid)
+            json_object_set(reply, "req_id", rid);
+    }
+    err_clear(&p->item.err);
+    json_decref(p->frame);
+    p->frame = NULL;
+    return reply;
 }

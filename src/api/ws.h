@@ -15,12 +15,14 @@ typedef struct api_ws_pending {
 
 /* Handles one text frame from a client. Returns the reply frame (new: an
  * ack, a pong or an error frame), or NULL when the frame is a send that
- * was decoded into *pending: then its reply comes from api_ws_flush. */
+ * was decoded into *pending: then api_ws_store and api_ws_finish answer it. */
 json_t *api_ws_frame(app_ctx_t *ctx, const auth_session_t *session, const char *text, size_t len,
                      api_ws_pending_t *pending);
-/* Stores the pending sends in one transaction; replies[i] (new) answers
- * p[i]. Frees what the pending entries own. */
-void api_ws_flush(app_ctx_t *ctx, api_ws_pending_t *p, int n, json_t **replies);
+/* On the writer: stores the pending sends in one transaction. */
+void api_ws_store(app_ctx_t *ctx, api_ws_pending_t **p, int n);
+/* Afterwards, on the thread that decoded it: the reply (new) to p, an ack
+ * or an error frame. Frees what p owns. */
+json_t *api_ws_finish(app_ctx_t *ctx, api_ws_pending_t *p);
 /* An error frame for e, echoing req_id (borrowed, may be NULL). New. */
 json_t *api_ws_error(const err_t *e, const json_t *req_id);
 

@@ -33,9 +33,11 @@ typedef struct chat_send {
 int chat_send(app_ctx_t *c, int64_t user, int64_t conv, const chat_send_t *in, bool *created,
               json_t **out, err_t *e) __attribute__((warn_unused_result));
 
-/* Group commit: many sends in one transaction (one fsync), each in its own
- * savepoint so one bad message fails alone. Every item gets its own result:
- * rc 0 with msg (new) and created, or rc < 0 with err. */
+/* Group commit in two halves. chat_send_store, on the writer: many sends
+ * in one transaction (one fsync), each in its own savepoint so one bad
+ * message fails alone; each item gets rc (0 or < 0 with err) and created.
+ * chat_send_finish, on any thread afterwards: wakes the readers of the
+ * item's events and builds msg (new) when rc is 0. */
 typedef struct chat_send_item {
     int64_t user, conv;
     chat_send_t in;
@@ -46,7 +48,8 @@ typedef struct chat_send_item {
     stream_notify_t notify; /* internal */
     int64_t id, seq, at;    /* internal */
 } chat_send_item_t;
-void chat_send_batch(app_ctx_t *c, chat_send_item_t *items, int n);
+void chat_send_store(app_ctx_t *c, chat_send_item_t **items, int n);
+void chat_send_finish(app_ctx_t *c, chat_send_item_t *it);
 /* {"items":[Message],"has_more"}: the first `limit` after `after` when
  * after >= 0, else the last `limit` before `before` (0: the newest). */
 int chat_history(app_ctx_t *c, int64_t user, int64_t conv, int64_t before, int64_t after, int limit,

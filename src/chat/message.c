@@ -314,17 +314,17 @@ static json_t *fresh_view(const chat_send_item_t *it)
                      (json_int_t)it->at, "recalled_at");
 }
 
-static void fail_all(chat_send_item_t *items, int n, const err_t *e)
+static void fail_all(chat_send_item_t **items, int n, const err_t *e)
 {
     for (int i = 0; i < n; i++) {
-        if (items[i].rc == 0) {
-            items[i].rc = e->code;
-            err_set(&items[i].err, e->code, NULL, "%s", e->message);
+        if (items[i]->rc == 0) {
+            items[i]->rc = e->code;
+            err_set(&items[i]->err, e->code, NULL, "%s", e->message);
         }
     }
 }
 
-void chat_send_batch(app_ctx_t *c, chat_send_item_t *items, int n)
+void chat_send_store(app_ctx_t *c, chat_send_item_t **items, int n)
 {
     err_t e = {0};
     if (db_begin(c->db, &e) < 0) {
@@ -333,7 +333,7 @@ void chat_send_batch(app_ctx_t *c, chat_send_item_t *items, int n)
         return;
     }
     for (int i = 0; i < n; i++) {
-        chat_send_item_t *it = &items[i];
+        chat_send_item_t *it = items[i];
         if (db_exec(c->db, "SAVEPOINT one", DB_NOARGS, &it->err) < 0) {
             it->rc = it->err.code;
             continue;
@@ -352,25 +352,26 @@ void chat_send_batch(app_ctx_t *c, chat_send_item_t *items, int n)
     if (db_commit(c->db, &e) < 0) {
         fail_all(items, n, &e);
         err_clear(&e);
+    }
+}
+
+void chat_send_finish(app_ctx_t *c, chat_send_item_t *it)
+{
+    if (it->rc < 0)
         return;
-    }
-    for (int i = 0; i < n; i++) {
-        chat_send_item_t *it = &items[i];
-        if (it->rc < 0)
-            continue;
-        stream_publish(c, &it->notify);
-        if (it->created)
-            it->msg = fresh_view(it);
-        else if ((it->rc = chat_message_view(c, it->id, NULL, &it->msg, &it->err)) > 0)
-            it->rc = 0;
-    }
+    stream_publish(c, &it->notify);
+    if (it->created)
+        it->msg = fresh_view(it);
+    else if ((it->rc = chat_message_view(c, it->id, NULL, &it->msg, &it->err)) > 0)
+        it->rc = 0;
 }
 
 int chat_send(app_ctx_t *c, int64_t user, int64_t conv, const chat_send_t *in, bool *created,
               json_t **out, err_t *e)
 {
-    chat_send_item_t it = {.user = user, .conv = conv, .in = *in};
-    chat_send_batch(c, &it, 1);
+    chat_send_item_t it = {.user = user, .conv = conv, .in = *in}, *one = &it;
+    chat_send_store(c, &one, 1);
+    chat_send_finish(c, &it);
     if (it.rc < 0) {
         *e = it.err; /* hands over the extra keys too */
         return it.rc;

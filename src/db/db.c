@@ -131,11 +131,6 @@ void db_rollback(db_t *db)
     err_clear(&ignored);
 }
 
-bool db_write_busy(db_t *db)
-{
-    return db->ops->write_busy ? db->ops->write_busy(db) : false;
-}
-
 int db_checkpoint(db_t *db, err_t *e)
 {
     return db->ops->checkpoint ? db->ops->checkpoint(db, e) : 0;

@@ -55,8 +55,6 @@ typedef struct db_ops {
     /* Optional: called around every write transaction (held from BEGIN
      * to COMMIT/ROLLBACK), so an engine can queue its writers. */
     void (*write_lock)(db_t *db, bool on);
-    /* Optional: whether starting a write transaction now would wait. */
-    bool (*write_busy)(db_t *db);
     /* Optional: moves committed log pages into the database file without
      * blocking writers (SQLite WAL checkpoint). */
     int (*checkpoint)(db_t *db, err_t *e);
@@ -99,9 +97,6 @@ bool db_is_null(db_stmt_t *st, int col);
 int db_begin(db_t *db, err_t *e) __attribute__((warn_unused_result));
 int db_commit(db_t *db, err_t *e) __attribute__((warn_unused_result));
 void db_rollback(db_t *db);
-
-/* A hint: another writer holds the database now, so db_begin would wait. */
-bool db_write_busy(db_t *db);
 
 /* Background maintenance of the engine's log (the outbox worker calls it
  * every pass, so loop threads never pay for it). 0 or ERR_*. */

@@ -52,15 +52,6 @@ static void unlock_stmt(lite_stmt_t *s)
     }
 }
 
-static bool lite_write_busy(db_t *db)
-{
-    (void)db;
-    if (pthread_mutex_trylock(&writer) != 0)
-        return true;
-    pthread_mutex_unlock(&writer);
-    return false;
-}
-
 static int translate(lite_t *db, int rc, err_t *e, const char *what)
 {
     int ext = sqlite3_extended_errcode(db->h);
@@ -122,11 +113,12 @@ static int lite_open(const char *path, db_t **out, err_t *e)
     }
     sqlite3_extended_result_codes(db->h, 1);
     sqlite3_busy_timeout(db->h, 5000);
-    rc = lite_exec_script(&db->super,
-                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                          "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
-                          "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
-                          e);
+    rc = lite_exec_script(
+        &db->super,
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-16384;"
+        "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
+        "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+        e);
     if (rc < 0) {
         lite_close(&db->super);
         return rc;
@@ -256,39 +248,31 @@ static int64_t lite_changes(db_t *base)
     return sqlite3_changes64(((lite_t *)base)->h);
 }
 
-/* Checkpoints run on the outbox worker, never inside a commit on a loop
- * thread (wal_autocheckpoint is off). PASSIVE never waits; but with readers
- * always about, the log would never start over and grow without bound, so
- * once it passes WAL_RESTART_FRAMES a RESTART waits for the readers of the
- * moment (microseconds) while holding the writer queue, and the next
- * commit writes from the start of the file again (trimmed by
- * journal_size_limit). */
+/* Checkpoints run on the outbox worker, never inside a commit (
+ * wal_autocheckpoint is off). PASSIVE passes copy the log into the
+ * database without holding anyone up; each pass copies only what was
+ * committed during the one before. The log starts over only when a writer
+ * finds every frame copied; with commits always arriving that needs one
+ * short pass with the writers held: taken once the log passes
+ * WAL_RESTART_FRAMES and the tail is small, so it lasts about one fsync. */
 #define WAL_RESTART_FRAMES 4096
-
-/* While the writers wait, the RESTART waits for readers of the moment:
- * poll every 100 us rather than SQLite's default back-off (1, 2, 5 ... 100
- * ms sleeps, which showed as 100 ms stalls of every writer); give up after
- * 20 ms and try again on the next pass. */
-static int restart_busy(void *arg, int count)
-{
-    (void)arg;
-    if (count >= 200)
-        return 0;
-    usleep(100);
-    return 1;
-}
+#define WAL_TAIL_FRAMES    256
+#define CATCH_UP_PASSES    4
 
 static int lite_checkpoint(db_t *base, err_t *e)
 {
     lite_t *db = (lite_t *)base;
-    int log = 0, done = 0;
-    int rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    int log = 0, done = 0, before = 0, rc = SQLITE_OK;
+    for (int pass = 0; pass < CATCH_UP_PASSES; pass++) {
+        rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+        if (rc != SQLITE_OK || log - before < WAL_TAIL_FRAMES)
+            break;
+        before = log;
+    }
     if (rc == SQLITE_OK && log > WAL_RESTART_FRAMES) {
-        sqlite3_busy_handler(db->h, restart_busy, NULL);
         pthread_mutex_lock(&writer);
-        rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_RESTART, &log, &done);
+        rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
         pthread_mutex_unlock(&writer);
-        sqlite3_busy_timeout(db->h, 5000);
     }
     return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : translate(db, rc, e, "checkpoint");
 }
@@ -330,5 +314,4 @@ const db_ops_t db_sqlite_ops = {
     .begin_sql = "BEGIN IMMEDIATE",
     .write_lock = lite_write_lock,
     .checkpoint = lite_checkpoint,
-    .write_busy = lite_write_busy,
 };

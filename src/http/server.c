@@ -167,8 +167,8 @@ static void *thread_main(void *arg)
     h2o_socket_read_start(t->listener, on_accept);
     __atomic_store_n(&t->started, 1, __ATOMIC_RELEASE);
     log_thread_buffer();
-    while (!(t->stopping && drained(t))) {
-        h2o_evloop_run(t->loop, http_ws_busy(t->ws) ? 1 : 50);
+    while (!(t->stopping && drained(t) && http_ws_settled(t->ws))) {
+        h2o_evloop_run(t->loop, 50);
         http_ws_flush_sends(t->ws);
         http_ws_tick(t->ws);
         http_ws_write_dirty(t->ws);
@@ -281,13 +281,18 @@ int http_serve(app_t *app, err_t *e)
     app->hub = srv.hub;
     app->notify = notify;
     app->online = online;
-    int rc = start_threads(e);
+    int rc = http_commit_start(app, e);
     if (rc < 0)
         return rc;
+    if ((rc = start_threads(e)) < 0) {
+        http_commit_stop();
+        return rc;
+    }
     log_msg(LOG_INFO, "listening", "%s with %d threads", app->cfg.listen, srv.nthreads);
     int sig = wait_for_signal();
     log_msg(LOG_INFO, "shutting down", "signal %d", sig);
     stop_threads();
+    http_commit_stop();
     http_router_destroy(srv.router);
     app->notify = NULL;
     app->online = NULL;

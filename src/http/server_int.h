@@ -2,6 +2,7 @@
 #ifndef WLK_SERVER_INT_H
 #define WLK_SERVER_INT_H
 
+#include "api/ws.h"
 #include "http/router.h"
 
 #include <h2o.h>
@@ -24,10 +25,11 @@ ws_thread_t *http_thread_ws(http_thread_t *t);
 /* Called from any thread: user has new events; wakes the owning loop. */
 void http_ws_notify(ws_thread_t *wt, int64_t user);
 void http_ws_tick(ws_thread_t *wt);
-/* Stores the sends read in this loop iteration (group commit) and acks. */
+/* Hands the sends read in this loop iteration to the committer; their
+ * acks are queued when it answers. */
 void http_ws_flush_sends(ws_thread_t *wt);
-/* Sends wait for their group commit: the loop should not sleep long. */
-bool http_ws_busy(const ws_thread_t *wt);
+/* No send of this thread is with the committer (the loop may stop). */
+bool http_ws_settled(const ws_thread_t *wt);
 /* Writes what the iteration queued, one write per session. */
 void http_ws_write_dirty(ws_thread_t *wt);
 void http_ws_close_all(ws_thread_t *wt);
@@ -36,6 +38,22 @@ void http_ws_close_all(ws_thread_t *wt);
  * subprotocol. Errors before the upgrade: UPGRADE_REQUIRED, VALIDATION_FAILED. */
 int http_ws_upgrade(ws_thread_t *wt, h2o_req_t *req, const auth_session_t *auth, int64_t cursor,
                     bool protocol, err_t *e);
+
+/* The committer thread (commit.c): stores the WebSocket sends of every
+ * loop in one transaction per turn, on its own connection (api_ws_store),
+ * then hands each job back to reply_to (a loop's receiver), which answers
+ * (api_ws_finish). */
+typedef struct http_commit_job {
+    h2o_multithread_message_t super;
+    struct http_commit_job *next;
+    h2o_multithread_receiver_t *reply_to;
+    api_ws_pending_t *p;
+    int n;
+} http_commit_job_t;
+int http_commit_start(app_t *app, err_t *e);
+void http_commit_submit(http_commit_job_t *job);
+/* Once no loop has a job with it. */
+void http_commit_stop(void);
 
 /* A request id unique in this process (16 hex chars + NUL). */
 void http_thread_request_id(http_thread_t *t, char out[17]);

@@ -17,12 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BUCKETS      4096
-#define MAX_FRAME    65536
-#define PUMP_BATCH   100
-#define PUMP_ROUNDS  20
-#define MAX_DEFER_MS 20
-#define SLOW_NS      10000000 /* group commits slower than this are logged (debug) */
+#define BUCKETS     4096
+#define MAX_FRAME   65536
+#define PUMP_BATCH  100
+#define PUMP_ROUNDS 20
 
 typedef struct ws_session {
     h2o_websocket_conn_t *conn;
@@ -42,16 +40,23 @@ typedef struct pending {
     api_ws_pending_t p;
 } pending_t;
 
+/* Sends of one loop iteration with the committer. */
+typedef struct job {
+    http_commit_job_t super;
+    struct job *next, *prev; /* the thread's jobs in flight */
+    ws_session_t **sessions; /* NULL once a session closed */
+} job_t;
+
 struct ws_thread {
     http_thread_t *t;
     ws_session_t **dirty; /* sessions with output, written after the iteration */
     int ndirty, dirty_cap;
-    pending_t *pending; /* sends of this loop iteration: one group commit */
+    pending_t *pending; /* sends of this loop iteration: one job */
     int npending, cap;
-    int64_t pending_since; /* ms: when the oldest pending send arrived */
+    job_t *jobs; /* with the committer */
     int index;
     hub_t *hub;
-    h2o_multithread_receiver_t recv;
+    h2o_multithread_receiver_t recv, done;
     ws_session_t *buckets[BUCKETS];
     ws_session_t *all;
     int64_t last_tick;
@@ -89,6 +94,10 @@ static void unlink_session(ws_session_t *s)
     for (int i = 0; i < s->wt->npending; i++)
         if (s->wt->pending[i].s == s)
             s->wt->pending[i].s = NULL;
+    for (job_t *j = s->wt->jobs; j; j = j->next)
+        for (int i = 0; i < j->super.n; i++)
+            if (j->sessions[i] == s)
+                j->sessions[i] = NULL;
     ws_session_t **b = bucket(s->wt, s->auth.user_id);
     if (s->prev)
         s->prev->next = s->next;
@@ -349,44 +358,62 @@ static void on_frame(h2o_websocket_conn_t *conn, const struct wslay_event_on_msg
         return;
     }
     p->s = s;
-    if (wt->npending++ == 0)
-        wt->pending_since = clock_now_ms();
+    wt->npending++;
 }
 
-/* After each loop iteration: the sends it read, stored in one transaction,
- * then every ack queued and each session flushed once. */
+/* After each loop iteration: the sends it read go to the committer as one
+ * job; the loop goes on serving meanwhile. */
 void http_ws_flush_sends(ws_thread_t *wt)
 {
     int n = wt->npending;
     if (n == 0)
         return;
-    /* Another thread is committing: rather than stall this loop (reads,
-     * deliveries) on the lock, keep reading and commit a larger batch on
-     * the next turn, which comes within a millisecond (http_ws_busy). */
-    if (clock_now_ms() - wt->pending_since < MAX_DEFER_MS &&
-        db_write_busy(http_thread_ctx(wt->t)->db))
-        return;
-    pending_t *batch = wt->pending;
-    wt->pending = NULL;
-    wt->npending = wt->cap = 0;
-    api_ws_pending_t *p = malloc(sizeof(*p) * (size_t)n);
-    json_t **replies = malloc(sizeof(*replies) * (size_t)n);
-    for (int i = 0; i < n; i++)
-        p[i] = batch[i].p;
-    int64_t t0 = clock_mono_ns();
-    api_ws_flush(http_thread_ctx(wt->t), p, n, replies);
-    int64_t took = clock_mono_ns() - t0;
-    if (took > SLOW_NS)
-        log_msg(LOG_DEBUG, "slow group commit", "%d sends in %.1f ms", n, (double)took / 1e6);
+    job_t *j = calloc(1, sizeof(*j));
+    if (j == NULL)
+        abort();
+    j->super.p = malloc(sizeof(*j->super.p) * (size_t)n);
+    j->sessions = malloc(sizeof(*j->sessions) * (size_t)n);
+    if (j->super.p == NULL || j->sessions == NULL)
+        abort();
     for (int i = 0; i < n; i++) {
-        if (batch[i].s)
-            queue_json(batch[i].s, replies[i]);
-        else
-            json_decref(replies[i]);
+        j->super.p[i] = wt->pending[i].p;
+        j->sessions[i] = wt->pending[i].s;
     }
-    free(replies);
-    free(p);
-    free(batch);
+    j->super.n = n;
+    j->super.reply_to = &wt->done;
+    wt->npending = 0;
+    j->next = wt->jobs;
+    if (wt->jobs)
+        wt->jobs->prev = j;
+    wt->jobs = j;
+    http_commit_submit(&j->super);
+}
+
+/* The committer answered: each ack to its session, if still open. */
+static void on_done(h2o_multithread_receiver_t *recv, h2o_linklist_t *messages)
+{
+    ws_thread_t *wt = (ws_thread_t *)((char *)recv - offsetof(ws_thread_t, done));
+    while (!h2o_linklist_is_empty(messages)) {
+        job_t *j = H2O_STRUCT_FROM_MEMBER(job_t, super.super.link, messages->next);
+        h2o_linklist_unlink(&j->super.super.link);
+        if (j->prev)
+            j->prev->next = j->next;
+        else
+            wt->jobs = j->next;
+        if (j->next)
+            j->next->prev = j->prev;
+        app_ctx_t *ctx = http_thread_ctx(wt->t);
+        for (int i = 0; i < j->super.n; i++) {
+            json_t *reply = api_ws_finish(ctx, &j->super.p[i]);
+            if (j->sessions[i])
+                queue_json(j->sessions[i], reply);
+            else
+                json_decref(reply);
+        }
+        free(j->sessions);
+        free(j->super.p);
+        free(j);
+    }
 }
 
 static void deliver_user(ws_thread_t *wt, const int64_t *users, int n)
@@ -440,6 +467,7 @@ ws_thread_t *http_ws_thread_create(http_thread_t *t, int index, hub_t *hub, h2o_
     wt->index = index;
     wt->hub = hub;
     h2o_multithread_register_receiver(ctx->queue, &wt->recv, on_notice);
+    h2o_multithread_register_receiver(ctx->queue, &wt->done, on_done);
     return wt;
 }
 
@@ -508,7 +536,7 @@ int http_ws_upgrade(ws_thread_t *wt, h2o_req_t *req, const auth_session_t *auth,
     return 0;
 }
 
-bool http_ws_busy(const ws_thread_t *wt)
+bool http_ws_settled(const ws_thread_t *wt)
 {
-    return wt->npending > 0;
+    return wt->jobs == NULL && wt->npending == 0;
 }

@@ -16,7 +16,7 @@
 #define CLAIM_MS       60000 /* a claimed message is retried after this if we die */
 #define POLL_MS        500   /* other nodes may enqueue too */
 #define JANITOR_MS     60000
-#define CHECKPOINT_MS  1000 /* the log is restarted when it grows (db_sqlite.c) */
+#define CHECKPOINT_MS  250 /* the log is restarted when it grows (db_sqlite.c) */
 
 struct outbox {
     app_t *app;

@@ -107,11 +107,25 @@ int sec_vault_open(const char *key_file, sec_vault_t **out, err_t *e)
     return rc;
 }
 
+/* XChaCha20 nonces: a random 16-byte prefix per thread, then a counter.
+ * Unique like random ones (the prefix is drawn anew for every thread),
+ * without a getrandom system call per seal. */
+static void next_nonce(uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES])
+{
+    static __thread uint8_t prefix[16];
+    static __thread uint64_t count;
+    if (count == 0)
+        randombytes_buf(prefix, sizeof(prefix));
+    count++;
+    memcpy(nonce, prefix, sizeof(prefix));
+    memcpy(nonce + sizeof(prefix), &count, sizeof(count));
+}
+
 void sec_seal(const sec_key_t *k, const char *ad, const void *pt, size_t len, uint8_t *out)
 {
     out[0] = SEAL_VERSION;
     uint8_t *nonce = out + 1;
-    randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+    next_nonce(nonce);
     crypto_aead_xchacha20poly1305_ietf_encrypt(out + 25, NULL, pt, len, (const uint8_t *)ad,
                                                strlen(ad), NULL, nonce, k->k);
 }

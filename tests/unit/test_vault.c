@@ -1,5 +1,6 @@
 /* test_vault.c - envelope encryption, tampering, wrong keys, blind index. */
 #include "unit.h"
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,40 @@ static void test_a_sealed_field_opens_with_the_same_key_and_place(void **state)
     assert_int_equal(sec_open(&k, "users.phone:1", ct, 11 + SEC_SEAL_OVERHEAD, pt, &n), 0);
     assert_int_equal(n, 11);
     assert_memory_equal(pt, phone, 11);
+}
+
+#define NONCES           4096
+#define NONCE_AT(buf, i) ((buf) + (size_t)(i)*24)
+
+/* Seals NONCES times on the calling thread; keeps each nonce. */
+static void *seal_many(void *arg)
+{
+    uint8_t *nonces = arg, ct[8 + SEC_SEAL_OVERHEAD];
+    sec_key_t k = {{5}};
+    for (int i = 0; i < NONCES; i++) {
+        sec_seal(&k, "t", "same pt!", 8, ct);
+        memcpy(NONCE_AT(nonces, i), ct + 1, 24);
+    }
+    return NULL;
+}
+
+static int cmp_nonce(const void *a, const void *b)
+{
+    return memcmp(a, b, 24);
+}
+
+static void test_nonces_never_repeat_within_or_across_threads(void **state)
+{
+    (void)state;
+    uint8_t *all = malloc((size_t)NONCES * 2 * 24);
+    pthread_t other;
+    seal_many(all);
+    assert_int_equal(pthread_create(&other, NULL, seal_many, NONCE_AT(all, NONCES)), 0);
+    pthread_join(other, NULL);
+    qsort(all, NONCES * 2, 24, cmp_nonce);
+    for (int i = 1; i < NONCES * 2; i++)
+        assert_int_not_equal(memcmp(NONCE_AT(all, i - 1), NONCE_AT(all, i), 24), 0);
+    free(all);
 }
 
 static void test_tampering_with_a_sealed_field_is_detected(void **state)
@@ -122,6 +157,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_data_key_round_trips_through_its_wrapping),
         cmocka_unit_test(test_a_sealed_field_opens_with_the_same_key_and_place),
+        cmocka_unit_test(test_nonces_never_repeat_within_or_across_threads),
         cmocka_unit_test(test_tampering_with_a_sealed_field_is_detected),
         cmocka_unit_test(test_a_sealed_row_field_opens_only_at_its_own_row),
         cmocka_unit_test(test_a_wrong_master_key_or_owner_is_refused),
