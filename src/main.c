@@ -1,5 +1,6 @@
 /* main.c - wiring only: subcommand -> settings -> app -> run. */
 #include "app/app.h"
+#include "cli/cli.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/ids.h"
@@ -134,10 +135,66 @@ static int cmd_help(app_t *app)
     printf("wlk - the Weiliaoke platform server\n\nUsage: wlk <command> [settings]\n\n"
            "Commands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
-        printf("  %-10s %s\n", commands[i].name, commands[i].help);
+        printf("  %-16s %s\n", commands[i].name, commands[i].help);
+    printf("\nOperator commands (the server may run meanwhile with --sqlite-lock shared):\n");
+    for (size_t i = 0; i < cli_commands_count; i++) {
+        printf("  %-16s %s\n", cli_commands[i].name, cli_commands[i].help);
+        for (const char *const *f = cli_commands[i].flags; *f; f++)
+            printf("  %-16s   --%s%s\n", "", *f, strchr(*f, '=') ? "..." : "");
+    }
     printf("\n");
     config_usage(stdout);
     return 0;
+}
+
+/* The flag names a command takes: "name" (switch) or "name=" (value). */
+static const char *takes(const cli_command_t *cmd, const char *arg, bool *value)
+{
+    for (const char *const *f = cmd->flags; *f; f++) {
+        size_t n = strcspn(*f, "=");
+        if (strncmp(arg, *f, n) == 0 && arg[n] == '\0') {
+            *value = (*f)[n] == '=';
+            return *f;
+        }
+    }
+    return NULL;
+}
+
+/* `wlk <word> <word> [own flags] [settings]`: the own flags go to the
+ * command, the rest to the settings. */
+static int run_operator(app_t *app, const cli_command_t *cmd, int argc, char **argv)
+{
+    cli_t cli = {0};
+    char *rest[128];
+    int nrest = 0;
+    char errbuf[256];
+    for (int i = 0; i < argc; i++) {
+        bool value = false;
+        const char *f = strncmp(argv[i], "--", 2) == 0 ? takes(cmd, argv[i] + 2, &value) : NULL;
+        if (f == NULL) {
+            if (nrest == (int)(sizeof(rest) / sizeof(rest[0])))
+                return 2;
+            rest[nrest++] = argv[i];
+            continue;
+        }
+        if (cli.n == CLI_MAX_FLAGS || (value && i + 1 >= argc)) {
+            fprintf(stderr, "wlk %s: --%s needs a value\n", cmd->name, argv[i] + 2);
+            return 2;
+        }
+        cli.flag[cli.n] = argv[i] + 2;
+        cli.value[cli.n++] = value ? argv[++i] : NULL;
+    }
+    int rc = config_load(&app->cfg, nrest, rest, errbuf, sizeof(errbuf));
+    if (rc != 0) {
+        fprintf(stderr, "wlk %s: %s\n", cmd->name, rc == 1 ? "see wlk --help" : errbuf);
+        return 2;
+    }
+    err_t e = {0};
+    app_ctx_t ctx = {0};
+    rc = open_app(app, &ctx, &e) < 0 ? fail("start", &e) : cmd->run(&ctx, &cli);
+    db_close(ctx.db);
+    sec_vault_destroy(app->vault);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -147,6 +204,12 @@ int main(int argc, char **argv)
     const char *name = argc > 1 ? argv[1] : "help";
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
         name = "help";
+    for (size_t i = 0; argc > 2 && i < cli_commands_count; i++) {
+        size_t n = strlen(name);
+        if (strncmp(cli_commands[i].name, name, n) == 0 && cli_commands[i].name[n] == ' ' &&
+            strcmp(cli_commands[i].name + n + 1, argv[2]) == 0)
+            return run_operator(&app, &cli_commands[i], argc - 3, argv + 3);
+    }
     const command_t *cmd = NULL;
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (strcmp(commands[i].name, name) == 0)

@@ -8,6 +8,7 @@
 #include "app/app.h"
 #include "auth/auth.h"
 #include "core/err.h"
+#include "staff/staff.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -16,9 +17,14 @@
 #define API_MAX_PARAMS 4
 #define API_JSON_LIMIT (1024 * 1024)
 
-/* AUTH_WS: the WebSocket upgrade, handled by the HTTP layer itself (token
- * in the query or the Sec-WebSocket-Protocol header). */
-typedef enum { AUTH_NONE, AUTH_USER, AUTH_WS } api_auth_t;
+/* AUTH_USER: a signed-in user whose account passes the policy gate
+ * (privacy_gate). AUTH_RIGHTS: a signed-in user, gate or not: the policy,
+ * consents, export, cancellation, GET /v1/me and logout stay open after a
+ * withdrawal or before an updated policy is accepted. AUTH_STAFF: a staff
+ * token whose role is in the route's roles. AUTH_WS: the WebSocket
+ * upgrade, handled by the HTTP layer itself (token in the query or the
+ * Sec-WebSocket-Protocol header; gated like AUTH_USER). */
+typedef enum { AUTH_NONE, AUTH_USER, AUTH_RIGHTS, AUTH_STAFF, AUTH_WS } api_auth_t;
 
 typedef struct api_slice {
     const char *p;
@@ -34,7 +40,8 @@ typedef struct api_req {
     char extra_header[2][128]; /* one extra response header: name, value */
     api_slice_t params[API_MAX_PARAMS];
     api_slice_t query;
-    auth_session_t session; /* for AUTH_USER routes */
+    auth_session_t session; /* for AUTH_USER and AUTH_RIGHTS routes */
+    staff_session_t staff;  /* for AUTH_STAFF routes */
     /* the client's address, looked up only when a handler asks
      * (api_client_ip): a system call most requests do not need */
     const char *(*peer)(void *arg);
@@ -67,6 +74,7 @@ typedef struct api_route {
     api_handler_fn fn;
     api_auth_t auth;
     int body;
+    unsigned roles; /* AUTH_STAFF: the STAFF_ROLE_* bits allowed */
 } api_route_t;
 
 extern const api_route_t api_routes[];

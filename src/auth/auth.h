@@ -41,10 +41,12 @@ int auth_login(app_ctx_t *c, const auth_login_req_t *req, auth_login_res_t *res,
 
 typedef struct auth_session {
     int64_t id, user_id, device_id;
+    char policy_version[17]; /* the policy version the user accepted last ("" none) */
+    bool policy_withdrawn;   /* the user withdrew consent to the policy */
 } auth_session_t;
 
-/* Finds the live session of a bearer token and marks it used. UNAUTHORIZED
- * when unknown or idle too long. */
+/* Finds the live session of a bearer token and marks it used, with the
+ * account's policy state. UNAUTHORIZED when unknown or idle too long. */
 int auth_session_resolve(app_ctx_t *c, const char *token, size_t len, auth_session_t *out, err_t *e)
     __attribute__((warn_unused_result));
 int auth_logout(app_ctx_t *c, const auth_session_t *s, err_t *e)

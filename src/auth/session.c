@@ -122,8 +122,9 @@ int auth_session_resolve(app_ctx_t *c, const char *token, size_t len, auth_sessi
     sec_token_hash(token, len, h);
     db_stmt_t *st;
     int rc = db_one(c->db, &st,
-                    "SELECT id, user_id, device_id, last_seen_at FROM sessions "
-                    "WHERE token_hash = $1",
+                    "SELECT s.id, s.user_id, s.device_id, s.last_seen_at, u.policy_version, "
+                    "u.policy_withdrawn_at FROM sessions s JOIN users u ON u.id = s.user_id "
+                    "WHERE s.token_hash = $1",
                     DB_ARGS(DB_BLOB(h, SEC_HASH_LEN)), e);
     if (rc < 0)
         return rc;
@@ -132,6 +133,13 @@ int auth_session_resolve(app_ctx_t *c, const char *token, size_t len, auth_sessi
     out->id = db_i64(st, 0);
     out->user_id = db_i64(st, 1);
     out->device_id = db_i64(st, 2);
+    size_t vl;
+    const char *v = db_bytes(st, 4, &vl);
+    if (v == NULL || vl >= sizeof(out->policy_version))
+        vl = 0;
+    memcpy(out->policy_version, v ? v : "", vl);
+    out->policy_version[vl] = '\0';
+    out->policy_withdrawn = !db_is_null(st, 5);
     int64_t seen = db_i64(st, 3), now = c->now_ms();
     db_done(st);
     if (now - seen > (int64_t)c->app->cfg.session_idle_days * 86400000LL)

@@ -13,7 +13,11 @@
     X(INVALID_JSON, 400, "invalid_json", "The request body is not a valid JSON object.")           \
     X(UNAUTHORIZED, 401, "unauthorized", "Sign in first: the bearer token is missing or dead.")    \
     X(INVALID_CODE, 401, "invalid_code", "The verification code is wrong, expired or used.")       \
+    X(VERIFICATION_REQUIRED, 401, "verification_required",                                         \
+      "Confirm with a fresh code sent to your phone (POST /v1/me/sms-code).")                      \
     X(FORBIDDEN, 403, "forbidden", "You may not do this.")                                         \
+    X(POLICY_WITHDRAWN, 403, "policy_withdrawn",                                                   \
+      "You withdrew your consent to the privacy policy; grant it again to use this.")              \
     X(CONSENT_REQUIRED, 403, "consent_required", "Consent is required for this.")                  \
     X(POLICY_UPDATE_REQUIRED, 403, "policy_update_required", "Accept the updated policy first.")   \
     X(NOT_FOUND, 404, "not_found", "No such resource.")                                            \

@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "http/metrics.h"
 #include "http/server_int.h"
+#include "privacy/privacy.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -262,7 +263,9 @@ static int upgrade(reqstate_t *s)
     int rc;
     if (!ws_token(s, &tok, &protocol))
         return err_set(&s->r.err, ERR_UNAUTHORIZED, NULL, NULL);
-    if ((rc = auth_session_resolve(s->r.ctx, tok.p, tok.len, &s->r.session, &s->r.err)) < 0)
+    if ((rc = auth_session_resolve(s->r.ctx, tok.p, tok.len, &s->r.session, &s->r.err)) < 0 ||
+        (rc = privacy_gate(s->r.ctx, s->r.session.policy_version, s->r.session.policy_withdrawn,
+                           &s->r.err)) < 0)
         return rc;
     api_slice_t v;
     if (api_query_slice(&s->r, "cursor", &v) &&
@@ -277,7 +280,8 @@ static int upgrade(reqstate_t *s)
     return rc;
 }
 
-static int authenticate(reqstate_t *s)
+/* The bearer token of the Authorization header. */
+static int bearer(reqstate_t *s, h2o_iovec_t *tok)
 {
     ssize_t i = h2o_find_header(&s->req->headers, H2O_TOKEN_AUTHORIZATION, -1);
     if (i < 0)
@@ -285,7 +289,31 @@ static int authenticate(reqstate_t *s)
     h2o_iovec_t v = s->req->headers.entries[i].value;
     if (v.len < 8 || strncasecmp(v.base, "Bearer ", 7) != 0)
         return err_set(&s->r.err, ERR_UNAUTHORIZED, NULL, NULL);
-    return auth_session_resolve(s->r.ctx, v.base + 7, v.len - 7, &s->r.session, &s->r.err);
+    *tok = h2o_iovec_init(v.base + 7, v.len - 7);
+    return 0;
+}
+
+/* Users: their session, then (AUTH_USER) the policy gate. Staff: their
+ * session, then the route's roles (least privilege, on every call). */
+static int authenticate(reqstate_t *s, const api_route_t *route)
+{
+    h2o_iovec_t tok = {NULL, 0};
+    int rc = bearer(s, &tok);
+    if (rc < 0)
+        return rc;
+    if (route->auth == AUTH_STAFF) {
+        if ((rc = staff_session_resolve(s->r.ctx, tok.base, tok.len, &s->r.staff, &s->r.err)) < 0)
+            return rc;
+        if ((s->r.staff.role & route->roles) == 0)
+            return err_set(&s->r.err, ERR_FORBIDDEN, NULL, "your role may not do this");
+        return 0;
+    }
+    if ((rc = auth_session_resolve(s->r.ctx, tok.base, tok.len, &s->r.session, &s->r.err)) < 0)
+        return rc;
+    if (route->auth == AUTH_USER)
+        return privacy_gate(s->r.ctx, s->r.session.policy_version, s->r.session.policy_withdrawn,
+                            &s->r.err);
+    return 0;
 }
 
 static const char *client_ip(void *arg)
@@ -324,7 +352,7 @@ static int dispatch(reqstate_t *s)
         return rc;
     if (route->body == API_BODY_RAW && (rc = read_raw(s)) < 0)
         return rc;
-    if (route->auth == AUTH_USER && (rc = authenticate(s)) < 0)
+    if (route->auth != AUTH_NONE && (rc = authenticate(s, route)) < 0)
         return rc;
     ssize_t ri = h2o_find_header(&req->headers, H2O_TOKEN_RANGE, -1);
     if (ri >= 0) {

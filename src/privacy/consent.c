@@ -16,6 +16,14 @@ int privacy_consent_record(app_ctx_t *c, int64_t user_id, const char *scope, con
                                  DB_TEXT(version), DB_I64(granted), DB_I64(c->now_ms()),
                                  device_id ? DB_I64(device_id) : DB_NULL),
                          e);
+    /* the account's state, read with every session (privacy_gate) */
+    if (rc >= 0 && strcmp(scope, "policy") == 0)
+        rc = granted ? db_exec(c->db,
+                               "UPDATE users SET policy_version = $1, policy_withdrawn_at = NULL "
+                               "WHERE id = $2",
+                               DB_ARGS(DB_TEXT(version), DB_I64(user_id)), e)
+                     : db_exec(c->db, "UPDATE users SET policy_withdrawn_at = $1 WHERE id = $2",
+                               DB_ARGS(DB_I64(c->now_ms()), DB_I64(user_id)), e);
     return rc < 0 ? (int)rc : 0;
 }
 

@@ -90,6 +90,15 @@ int privacy_policy_doc(app_ctx_t *c, const char *version, char **doc, size_t *le
 int privacy_policy_versions(app_ctx_t *c, json_t **out, err_t *e)
     __attribute__((warn_unused_result));
 
+/* The gate of every business endpoint, from the account's policy state
+ * (read with its session): POLICY_WITHDRAWN when withdrawn; else
+ * POLICY_UPDATE_REQUIRED (with the current "version") unless accepted is
+ * the latest material version or newer. */
+int privacy_gate(app_ctx_t *c, const char *accepted, bool withdrawn, err_t *e)
+    __attribute__((warn_unused_result));
+/* Forgets this thread's cached versions (after publishing one). */
+void privacy_gate_reset(void);
+
 /* Appends a grant or a withdrawal to the consent ledger (never updated in
  * place). device_id 0: none. */
 int privacy_consent_record(app_ctx_t *c, int64_t user_id, const char *scope, const char *version,

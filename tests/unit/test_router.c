@@ -12,13 +12,13 @@ static int h(api_req_t *r)
 }
 
 static const api_route_t routes[] = {
-    {"GET", "/v1/me", h, AUTH_USER, 0},
-    {"PATCH", "/v1/me", h, AUTH_USER, 1},
-    {"GET", "/v1/me/devices", h, AUTH_USER, 0},
-    {"DELETE", "/v1/me/devices/:id", h, AUTH_USER, 0},
-    {"GET", "/v1/privacy/policy/versions", h, AUTH_NONE, 0},
-    {"GET", "/v1/privacy/policy/:version", h, AUTH_NONE, 0},
-    {"GET", "/a/:x/b/:y", h, AUTH_NONE, 0},
+    {"GET", "/v1/me", h, AUTH_USER, 0, 0},
+    {"PATCH", "/v1/me", h, AUTH_USER, 1, 0},
+    {"GET", "/v1/me/devices", h, AUTH_USER, 0, 0},
+    {"DELETE", "/v1/me/devices/:id", h, AUTH_USER, 0, 0},
+    {"GET", "/v1/privacy/policy/versions", h, AUTH_NONE, 0, 0},
+    {"GET", "/v1/privacy/policy/:version", h, AUTH_NONE, 0, 0},
+    {"GET", "/a/:x/b/:y", h, AUTH_NONE, 0, 0},
 };
 
 static int match(const char *method, const char *path, api_slice_t *params, char *allow)

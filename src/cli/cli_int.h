@@ -1,0 +1,15 @@
+/* cli_int.h - the commands, one file per subject. */
+#ifndef WLK_CLI_INT_H
+#define WLK_CLI_INT_H
+
+#include "cli/cli.h"
+#include "core/err.h"
+
+/* Prints e's message to stderr and returns 1. */
+int cli_fail(const char *what, err_t *e);
+
+int cli_staff_add(app_ctx_t *c, const cli_t *cli);
+int cli_staff_disable(app_ctx_t *c, const cli_t *cli);
+int cli_audit_verify(app_ctx_t *c, const cli_t *cli);
+
+#endif
