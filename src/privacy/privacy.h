@@ -51,6 +51,20 @@ typedef struct privacy_category {
     privacy_retention_t retention;
 } privacy_category_t;
 
+#define PRIVACY_MAX_COLS 8
+
+/* Where a category is stored (stores.c). owner NULL: rows of no account. */
+typedef struct privacy_store {
+    const char *category, *table, *id, *owner, *at;
+    const char *columns[PRIVACY_MAX_COLS]; /* clear columns, NULL-terminated */
+    const char *sealed[3][2];              /* {column, place} under the owner's key */
+    privacy_action_t on_cancel;            /* delete, anonymise (cut the owner) or restrict */
+    const char *why;
+} privacy_store_t;
+
+extern const privacy_store_t privacy_stores[];
+extern const size_t privacy_stores_count;
+
 extern const privacy_category_t privacy_categories[];
 extern const size_t privacy_categories_count;
 extern const privacy_purpose_t privacy_purposes[];
