@@ -45,6 +45,12 @@ typedef struct auth_session {
     bool policy_withdrawn;   /* the user withdrew consent to the policy */
 } auth_session_t;
 
+/* Runs sql, a query of one row by "$1 = token hash", for a bearer token:
+ * DB_ROW (the caller reads and calls db_done), or UNAUTHORIZED when the
+ * token is malformed or matches no row. Shared by users' and staff's
+ * sessions. */
+int auth_token_row(app_ctx_t *c, const char *sql, const char *token, size_t len, db_stmt_t **st,
+                   err_t *e) __attribute__((warn_unused_result));
 /* Finds the live session of a bearer token and marks it used, with the
  * account's policy state. UNAUTHORIZED when unknown or idle too long. */
 int auth_session_resolve(app_ctx_t *c, const char *token, size_t len, auth_session_t *out, err_t *e)

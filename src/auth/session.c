@@ -114,22 +114,30 @@ static void touch(app_ctx_t *c, const auth_session_t *s, int64_t now)
     err_clear(&e);
 }
 
-int auth_session_resolve(app_ctx_t *c, const char *token, size_t len, auth_session_t *out, err_t *e)
+int auth_token_row(app_ctx_t *c, const char *sql, const char *token, size_t len, db_stmt_t **st,
+                   err_t *e)
 {
     if (len != SEC_TOKEN_LEN)
         return err_set(e, ERR_UNAUTHORIZED, NULL, NULL);
     uint8_t h[SEC_HASH_LEN];
     sec_token_hash(token, len, h);
-    db_stmt_t *st;
-    int rc = db_one(c->db, &st,
-                    "SELECT s.id, s.user_id, s.device_id, s.last_seen_at, u.policy_version, "
-                    "u.policy_withdrawn_at FROM sessions s JOIN users u ON u.id = s.user_id "
-                    "WHERE s.token_hash = $1",
-                    DB_ARGS(DB_BLOB(h, SEC_HASH_LEN)), e);
-    if (rc < 0)
-        return rc;
+    int rc = db_one(c->db, st, sql, DB_ARGS(DB_BLOB(h, SEC_HASH_LEN)), e);
     if (rc == DB_DONE)
         return err_set(e, ERR_UNAUTHORIZED, NULL, NULL);
+    return rc;
+}
+
+int auth_session_resolve(app_ctx_t *c, const char *token, size_t len, auth_session_t *out, err_t *e)
+{
+    db_stmt_t *st;
+    int rc =
+        auth_token_row(c,
+                       "SELECT s.id, s.user_id, s.device_id, s.last_seen_at, u.policy_version, "
+                       "u.policy_withdrawn_at FROM sessions s JOIN users u ON u.id = s.user_id "
+                       "WHERE s.token_hash = $1",
+                       token, len, &st, e);
+    if (rc < 0)
+        return rc;
     out->id = db_i64(st, 0);
     out->user_id = db_i64(st, 1);
     out->device_id = db_i64(st, 2);

@@ -1,6 +1,7 @@
 /* staff.c - staff accounts and sessions. Passwords: Argon2id
  * (crypto_pwhash_str, interactive limits). */
 #include "staff/staff.h"
+#include "auth/auth.h"
 #include "core/ids.h"
 #include "sec/sec.h"
 
@@ -138,20 +139,14 @@ int staff_login(app_ctx_t *c, const char *name, const char *password, char *toke
 int staff_session_resolve(app_ctx_t *c, const char *token, size_t len, staff_session_t *out,
                           err_t *e)
 {
-    if (len != SEC_TOKEN_LEN)
-        return err_set(e, ERR_UNAUTHORIZED, NULL, NULL);
-    uint8_t h[SEC_HASH_LEN];
-    sec_token_hash(token, len, h);
     db_stmt_t *st;
-    int rc = db_one(c->db, &st,
-                    "SELECT ss.id, ss.staff_id, ss.last_seen_at, s.role, s.name FROM "
-                    "staff_sessions ss JOIN staff s ON s.id = ss.staff_id "
-                    "WHERE ss.token_hash = $1 AND s.disabled_at IS NULL",
-                    DB_ARGS(DB_BLOB(h, SEC_HASH_LEN)), e);
+    int rc = auth_token_row(c,
+                            "SELECT ss.id, ss.staff_id, ss.last_seen_at, s.role, s.name FROM "
+                            "staff_sessions ss JOIN staff s ON s.id = ss.staff_id "
+                            "WHERE ss.token_hash = $1 AND s.disabled_at IS NULL",
+                            token, len, &st, e);
     if (rc < 0)
         return rc;
-    if (rc == DB_DONE)
-        return err_set(e, ERR_UNAUTHORIZED, NULL, NULL);
     out->id = db_i64(st, 0);
     out->staff_id = db_i64(st, 1);
     int64_t seen = db_i64(st, 2), now = c->now_ms();
