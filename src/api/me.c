@@ -12,12 +12,16 @@ int api_me_get(api_req_t *r)
     int rc = auth_user_view(r->ctx, r->session.user_id, &out, &r->err);
     if (rc < 0)
         return rc;
-    /* a newer policy than the one accepted (九): material ones also gate */
+    /* "policy_notice" when a newer policy than the one accepted exists (九);
+     * a material one also gates the business routes */
     if ((rc = privacy_policy_notice(r->ctx, r->session.policy_version, &notice, &r->err)) < 0) {
         json_decref(out);
         return rc;
     }
-    json_object_set_new(out, "policy_notice", notice);
+    if (json_is_null(notice))
+        json_decref(notice);
+    else
+        json_object_set_new(out, "policy_notice", notice);
     return api_reply(r, 200, out);
 }
 
