@@ -24,9 +24,6 @@ int cli_policy_publish(app_ctx_t *c, const cli_t *cli)
     err_t e = {0};
     bool published, material;
     char version[17];
-    if (db_begin(c->db, &e) < 0)
-        return cli_fail("policy publish", &e);
-    db_rollback(c->db); /* fail early when the database is locked */
     if (privacy_policy_publish(c, &p, &published, version, &material, &e) < 0)
         return cli_fail("policy publish", &e);
     if (!published && (p.note || p.material)) {

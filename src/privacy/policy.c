@@ -282,8 +282,10 @@ int privacy_policy_publish(app_ctx_t *c, const privacy_publish_t *p, bool *publi
     privacy_policy_fingerprint(fp);
     *published = *material = false;
     int rc = db_begin(c->db, e);
-    if (rc < 0 || (rc = read_latest(c, &l, e)) < 0)
+    if (rc < 0)
         goto out;
+    if ((rc = read_latest(c, &l, e)) < 0)
+        goto out_rollback;
     if (l.found && strcmp(l.hash, hash) == 0 && !p->force) {
         memcpy(version, l.version, 17);
         goto out_rollback; /* unchanged: nothing to publish */
