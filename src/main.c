@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/netaddr.h"
 #include "db/db.h"
 #include "http/http.h"
 #include "outbox/outbox.h"
@@ -41,8 +42,11 @@ static void kick(app_t *app)
 }
 
 /* Opens the data directory, the vault and a database connection, applies
- * migrations and publishes the policy if the data map changed. */
-static int open_app(app_t *app, app_ctx_t *ctx, err_t *e)
+ * migrations and, with publish (serve), publishes the policy if the
+ * rendered text changed: material when the map's categories, purposes or
+ * recipients did. Operator commands never publish behind the operator's
+ * back (`wlk policy publish` does it with their note). */
+static int open_app(app_t *app, app_ctx_t *ctx, bool publish, err_t *e)
 {
     log_level_t lvl;
     if (log_level_parse(app->cfg.log_level, &lvl) != 0)
@@ -57,6 +61,10 @@ static int open_app(app_t *app, app_ctx_t *ctx, err_t *e)
         return err_internal(e, "--data-dir: path too long");
     if (strcmp(app->cfg.sqlite_lock, "exclusive") != 0 && strcmp(app->cfg.sqlite_lock, "shared"))
         return err_internal(e, "--sqlite-lock must be exclusive or shared");
+    const char *bad;
+    if (!netaddr_list_valid(app->cfg.trusted_proxy, &bad))
+        return err_internal(e, "--trusted-proxy: '%.*s' is not an address or CIDR",
+                            (int)strcspn(bad, ","), bad);
     if ((rc = sec_init()) < 0)
         return err_internal(e, "libsodium failed to initialise");
     if ((rc = sec_vault_open(app->cfg.master_key_file, &app->vault, e)) < 0)
@@ -67,7 +75,7 @@ static int open_app(app_t *app, app_ctx_t *ctx, err_t *e)
         return rc;
     if ((rc = db_migrate(ctx->db, e)) < 0)
         return rc;
-    return privacy_policy_ensure_published(ctx, e);
+    return publish ? privacy_policy_ensure_published(ctx, e) : 0;
 }
 
 static int cmd_serve(app_t *app)
@@ -191,7 +199,7 @@ static int run_operator(app_t *app, const cli_command_t *cmd, int argc, char **a
     }
     err_t e = {0};
     app_ctx_t ctx = {0};
-    rc = open_app(app, &ctx, &e) < 0 ? fail("start", &e) : cmd->run(&ctx, &cli);
+    rc = open_app(app, &ctx, false, &e) < 0 ? fail("start", &e) : cmd->run(&ctx, &cli);
     db_close(ctx.db);
     sec_vault_destroy(app->vault);
     return rc;
@@ -204,10 +212,14 @@ int main(int argc, char **argv)
     const char *name = argc > 1 ? argv[1] : "help";
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
         name = "help";
-    for (size_t i = 0; argc > 2 && i < cli_commands_count; i++) {
+    for (size_t i = 0; i < cli_commands_count; i++) {
         size_t n = strlen(name);
-        if (strncmp(cli_commands[i].name, name, n) == 0 && cli_commands[i].name[n] == ' ' &&
-            strcmp(cli_commands[i].name + n + 1, argv[2]) == 0)
+        const char *cn = cli_commands[i].name;
+        if (strncmp(cn, name, n) != 0)
+            continue;
+        if (cn[n] == '\0') /* one word: `wlk purge` */
+            return run_operator(&app, &cli_commands[i], argc - 2, argv + 2);
+        if (argc > 2 && cn[n] == ' ' && strcmp(cn + n + 1, argv[2]) == 0)
             return run_operator(&app, &cli_commands[i], argc - 3, argv + 3);
     }
     const command_t *cmd = NULL;
@@ -230,7 +242,7 @@ int main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     err_t e = {0};
     app_ctx_t ctx = {0};
-    rc = open_app(&app, &ctx, &e) < 0 ? fail("start", &e) : 0;
+    rc = open_app(&app, &ctx, cmd->run == cmd_serve, &e) < 0 ? fail("start", &e) : 0;
     db_close(ctx.db);
     if (rc == 0)
         rc = cmd->run(&app);

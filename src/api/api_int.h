@@ -40,6 +40,8 @@ int api_msg_recall(api_req_t *r);
 int api_sync(api_req_t *r);
 int api_media_upload(api_req_t *r);
 int api_media_get(api_req_t *r);
+/* retention and policy (issue 4) */
+int api_admin_unlawful(api_req_t *r);
 /* Decodes a message (HTTP body or WebSocket frame) into *in. */
 struct chat_send;
 int api_msg_decode(api_req_t *r, const json_t *obj, struct chat_send *in)

@@ -49,8 +49,10 @@ int api_auth_login(api_req_t *r)
     auth_login_res_t res = {0};
     json_t *user;
     int rc;
-    if ((rc = api_auth_login_decode(r->body, &q, &r->err)) < 0 ||
-        (rc = auth_login(r->ctx, &q, &res, &r->err)) < 0 ||
+    if ((rc = api_auth_login_decode(r->body, &q, &r->err)) < 0)
+        return rc;
+    q.client_ip = api_client_ip(r);
+    if ((rc = auth_login(r->ctx, &q, &res, &r->err)) < 0 ||
         (rc = auth_user_view(r->ctx, res.user_id, &user, &r->err)) < 0)
         return rc;
     return api_reply(

@@ -8,9 +8,21 @@
 
 int api_me_get(api_req_t *r)
 {
-    json_t *out;
+    json_t *out, *notice;
     int rc = auth_user_view(r->ctx, r->session.user_id, &out, &r->err);
-    return rc < 0 ? rc : api_reply(r, 200, out);
+    if (rc < 0)
+        return rc;
+    /* "policy_notice" when a newer policy than the one accepted exists (九);
+     * a material one also gates the business routes */
+    if ((rc = privacy_policy_notice(r->ctx, r->session.policy_version, &notice, &r->err)) < 0) {
+        json_decref(out);
+        return rc;
+    }
+    if (json_is_null(notice))
+        json_decref(notice);
+    else
+        json_object_set_new(out, "policy_notice", notice);
+    return api_reply(r, 200, out);
 }
 
 int api_me_patch(api_req_t *r)

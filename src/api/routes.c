@@ -34,6 +34,8 @@ const api_route_t api_routes[] = {
     {"POST",   "/v1/media",                      api_media_upload,          AUTH_USER,   API_BODY_RAW,  0},
     {"GET",    "/v1/media/:id",                  api_media_get,             AUTH_USER,   API_BODY_NONE, 0},
     {"GET",    "/v1/ws",                         NULL,                      AUTH_WS,     API_BODY_NONE, 0},
+    /* retention and policy (issue 4) */
+    {"POST",   "/v1/admin/users/:id/unlawful",   api_admin_unlawful,        AUTH_STAFF,  API_BODY_JSON, STAFF_ROLE_ADMIN | STAFF_ROLE_SUPPORT},
 };
 /* clang-format on */
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);

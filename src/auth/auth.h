@@ -25,6 +25,7 @@ typedef struct auth_login_req {
     const char *phone, *code;
     const char *device_id, *device_name, *device_platform; /* name/platform may be NULL */
     const char *accept_version;                            /* may be NULL */
+    const char *client_ip; /* NULL: unknown; kept only as a hash of its network */
 } auth_login_req_t;
 
 typedef struct auth_login_res {

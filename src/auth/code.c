@@ -63,13 +63,15 @@ static int check_limits(app_ctx_t *c, const uint8_t *ipb, const uint8_t *pb, err
     return 0;
 }
 
-static int queue_sms(app_ctx_t *c, const char *phone, const char *code, int64_t expires, err_t *e)
+static int queue_sms(app_ctx_t *c, const char *phone, const uint8_t *pb, const char *code,
+                     int64_t expires, err_t *e)
 {
     char to[16];
     snprintf(to, sizeof(to), "+86%s", phone);
     json_t *msg = json_pack("{s:s, s:s, s:{s:s}, s:I}", "to", to, "template", "login_code",
                             "params", "code", code, "at", (json_int_t)c->now_ms());
-    int rc = outbox_enqueue(c, "sms", msg, expires, e);
+    outbox_subject_t who = {.bidx = pb, .categories = "phone"};
+    int rc = outbox_enqueue_about(c, "sms", msg, expires, &who, e);
     json_decref(msg);
     return rc;
 }
@@ -104,7 +106,7 @@ int auth_code_send(app_ctx_t *c, const char *phone_in, const char *client_ip, er
                            e)) < 0 ||
         (rc = (int)db_exec(c->db, "INSERT INTO rate_hits (bucket, at) VALUES ($1, $2)",
                            DB_ARGS(DB_BLOB(ipb, SEC_HASH_LEN), DB_I64(now)), e)) < 0 ||
-        (rc = queue_sms(c, phone, code, expires, e)) < 0)
+        (rc = queue_sms(c, phone, pb, code, expires, e)) < 0)
         goto out_rollback;
     sec_wipe(code, sizeof(code));
     if ((rc = db_commit(c->db, e)) < 0)
@@ -209,7 +211,8 @@ int auth_login(app_ctx_t *c, const auth_login_req_t *req, auth_login_res_t *res,
         goto out_rollback;
     res->new_user = rc == DB_DONE;
     if (res->new_user && ((rc = need_consent(c, req->accept_version, e)) < 0 ||
-                          (rc = auth_user_create(c, phone, pb, &user_id, e)) < 0))
+                          (rc = auth_user_create(c, phone, pb, &user_id, e)) < 0 ||
+                          (rc = privacy_disclosure_claim(c, user_id, pb, e)) < 0))
         goto out_rollback;
     if ((rc = (int)db_exec(c->db, "UPDATE otp_codes SET used_at = $1 WHERE id = $2",
                            DB_ARGS(DB_I64(c->now_ms()), DB_I64(code_id)), e)) < 0 ||

@@ -2,6 +2,7 @@
  * stored only as hashes, idle expiry, new-device security events. */
 #include "auth/auth_int.h"
 #include "core/ids.h"
+#include "core/netaddr.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,19 +18,25 @@ static void device_bidx(app_ctx_t *c, int64_t user_id, const char *client_id,
     sec_blind_index(c->app->vault, "device", buf, (size_t)n, out);
 }
 
-/* A sign-in from a new device: a security event, an event in the user's
+/* A sign-in from a new device: a security event (with a keyed hash of the
+ * client's /24 or /48 network, never the address), an event in the user's
  * stream and a push to their other devices. */
 static int security_notice(app_ctx_t *c, stream_notify_t *n, int64_t user_id, int64_t device,
-                           int64_t now, err_t *e)
+                           const char *ip, int64_t now, err_t *e)
 {
-    char ids[21];
+    char ids[21], net[NETADDR_NET_LEN];
+    uint8_t nh[SEC_HASH_LEN];
+    bool has_net = netaddr_network(ip, net);
+    if (has_net)
+        sec_blind_index(c->app->vault, "ipnet", net, strlen(net), nh);
     ids_format(device, ids);
     json_t *data = json_pack("{s:s}", "device_id", ids);
-    int rc =
-        (int)db_exec(c->db,
-                     "INSERT INTO security_events (id, user_id, kind, device_id, at) "
-                     "VALUES ($1, $2, 'new_device_sign_in', $3, $4)",
-                     DB_ARGS(DB_I64(ids_next()), DB_I64(user_id), DB_I64(device), DB_I64(now)), e);
+    int rc = (int)db_exec(c->db,
+                          "INSERT INTO security_events (id, user_id, kind, device_id, at, "
+                          "ip_net_hash) VALUES ($1, $2, 'new_device_sign_in', $3, $4, $5)",
+                          DB_ARGS(DB_I64(ids_next()), DB_I64(user_id), DB_I64(device), DB_I64(now),
+                                  has_net ? DB_BLOB(nh, SEC_HASH_LEN) : DB_NULL),
+                          e);
     if (rc >= 0)
         rc = stream_add(c, n, user_id, "security.new_device", 0, device, data, NULL, 0, e);
     json_decref(data);
@@ -61,7 +68,7 @@ static int insert_device(app_ctx_t *c, stream_notify_t *n, int64_t user_id, bool
                       e);
     free(nenc);
     if (rc >= 0 && !new_user)
-        rc = security_notice(c, n, user_id, id, now, e);
+        rc = security_notice(c, n, user_id, id, req->client_ip, now, e);
     *device_id = id;
     return rc < 0 ? rc : 0;
 }
@@ -210,8 +217,12 @@ int auth_device_remove(app_ctx_t *c, int64_t user_id, int64_t device_id, err_t *
                         DB_ARGS(DB_I64(device_id), DB_I64(user_id)), e);
     if (n == 0)
         rc = err_set(e, ERR_NOT_FOUND, NULL, "no such device");
-    else if (n < 0 || (n = db_exec(c->db, "DELETE FROM sessions WHERE device_id = $1",
-                                   DB_ARGS(DB_I64(device_id)), e)) < 0)
+    /* its push registration's purpose ends with it (七.二, purpose achieved) */
+    else if (n < 0 ||
+             (n = db_exec(c->db, "DELETE FROM sessions WHERE device_id = $1",
+                          DB_ARGS(DB_I64(device_id)), e)) < 0 ||
+             (n = db_exec(c->db, "DELETE FROM push_tokens WHERE device_id = $1",
+                          DB_ARGS(DB_I64(device_id)), e)) < 0)
         rc = (int)n;
     if (rc < 0) {
         db_rollback(c->db);

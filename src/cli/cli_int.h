@@ -11,5 +11,10 @@ int cli_fail(const char *what, err_t *e);
 int cli_staff_add(app_ctx_t *c, const cli_t *cli);
 int cli_staff_disable(app_ctx_t *c, const cli_t *cli);
 int cli_audit_verify(app_ctx_t *c, const cli_t *cli);
+/* retention and policy (issue 4) */
+int cli_purge(app_ctx_t *c, const cli_t *cli);
+int cli_flag_unlawful(app_ctx_t *c, const cli_t *cli);
+int cli_policy_publish(app_ctx_t *c, const cli_t *cli);
+int cli_incident_notify(app_ctx_t *c, const cli_t *cli);
 
 #endif

@@ -69,6 +69,8 @@ static const opt_t opts[] = {
         "URL the webhook push driver POSTs to"),
     STR(master_key_file, "master-key-file", "WLK_MASTER_KEY_FILE", "",
         "master key file (default <data-dir>/master.key; WLK_MASTER_KEY overrides)"),
+    STR(trusted_proxy, "trusted-proxy", "WLK_TRUSTED_PROXY", "",
+        "proxy addresses/CIDRs (comma-separated) whose X-Forwarded-For is believed"),
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 

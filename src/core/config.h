@@ -32,6 +32,7 @@ typedef struct config {
     int event_retention_days;  /* events older than this are pruned */
     char push_driver[16];      /* local | webhook */
     char push_webhook_url[512];
+    char trusted_proxy[512]; /* proxies whose X-Forwarded-For is believed */
 } config_t;
 
 /* Fills c from defaults, then WLK_* variables, then argv[0..argc). Returns 0,

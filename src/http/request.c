@@ -3,6 +3,7 @@
 #include "api/api.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/netaddr.h"
 #include "http/metrics.h"
 #include "http/server_int.h"
 #include "privacy/privacy.h"
@@ -316,6 +317,27 @@ static int authenticate(reqstate_t *s, const api_route_t *route)
     return 0;
 }
 
+/* The X-Forwarded-For headers joined in order (several are one list). */
+static size_t forwarded_for(h2o_req_t *req, char **out)
+{
+    size_t total = 0, n = 0;
+    for (ssize_t i = -1; (i = h2o_find_header(&req->headers, H2O_TOKEN_X_FORWARDED_FOR, i)) >= 0;)
+        total += req->headers.entries[i].value.len + 1;
+    if (total == 0)
+        return 0;
+    char *buf = h2o_mem_alloc_pool(&req->pool, total);
+    for (ssize_t i = -1; (i = h2o_find_header(&req->headers, H2O_TOKEN_X_FORWARDED_FOR, i)) >= 0;) {
+        if (n)
+            buf[n++] = ',';
+        memcpy(buf + n, req->headers.entries[i].value.base, req->headers.entries[i].value.len);
+        n += req->headers.entries[i].value.len;
+    }
+    *out = buf;
+    return n;
+}
+
+/* The TCP peer; behind a trusted proxy (--trusted-proxy), the rightmost
+ * address of X-Forwarded-For that is not itself a trusted proxy. */
 static const char *client_ip(void *arg)
 {
     reqstate_t *s = arg;
@@ -328,6 +350,13 @@ static const char *client_ip(void *arg)
         inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, s->ip, sizeof(s->ip));
     else if (len > 0 && ss.ss_family == AF_INET6)
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, s->ip, sizeof(s->ip));
+    const char *trusted = s->r.ctx->app->cfg.trusted_proxy;
+    char *xff, client[INET6_ADDRSTRLEN];
+    size_t n;
+    if (trusted[0] && netaddr_list_contains(trusted, s->ip) &&
+        (n = forwarded_for(s->req, &xff)) > 0 &&
+        netaddr_forwarded_client(xff, n, trusted, client, sizeof(client)))
+        strcpy(s->ip, client);
     return s->ip;
 }
 

@@ -3,7 +3,9 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "privacy/privacy.h"
 #include "providers/providers.h"
+#include "retention/retention.h"
 #include "chat/chat.h"
 #include "stream/stream.h"
 
@@ -15,7 +17,8 @@
 #define MAX_BACKOFF_MS (3600 * 1000)
 #define CLAIM_MS       60000 /* a claimed message is retried after this if we die */
 #define POLL_MS        500   /* other nodes may enqueue too */
-#define JANITOR_MS     60000
+#define JANITOR_MS     (10 * 60000)
+#define ORPHANS_MS     (24 * 3600000LL)
 #define CHECKPOINT_MS  250 /* the log is restarted when it grows (db_sqlite.c) */
 
 struct outbox {
@@ -26,10 +29,25 @@ struct outbox {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int kicked, stopping;
-    int64_t next_janitor, next_checkpoint;
+    int64_t next_janitor, next_checkpoint, next_orphans;
+};
+
+/* What each channel hands over, to whom, why and on which basis (the
+ * recipients and purposes of the data map). */
+static const struct channel_disclosure {
+    const char *kind, *recipient, *categories, *purpose, *basis;
+} disclosed[] = {
+    {"sms", "sms_provider", "phone", "account", "contract"},
+    {"push", "push_vendors", "push_token", "push", "consent"},
 };
 
 int outbox_enqueue(app_ctx_t *c, const char *kind, const json_t *msg, int64_t expires_at, err_t *e)
+{
+    return outbox_enqueue_about(c, kind, msg, expires_at, NULL, e);
+}
+
+int outbox_enqueue_about(app_ctx_t *c, const char *kind, const json_t *msg, int64_t expires_at,
+                         const outbox_subject_t *who, err_t *e)
 {
     char *text = json_dumps(msg, JSON_COMPACT);
     size_t len = strlen(text), clen = len + SEC_SEAL_OVERHEAD;
@@ -42,12 +60,15 @@ int outbox_enqueue(app_ctx_t *c, const char *kind, const json_t *msg, int64_t ex
     sec_seal(sec_vault_outbox_key(c->app->vault), ad, text, len, sealed);
     sec_wipe(text, len);
     free(text);
-    int64_t rc = db_exec(c->db,
-                         "INSERT INTO outbox (id, kind, payload, attempts, next_at, expires_at) "
-                         "VALUES ($1, $2, $3, 0, $4, $5)",
-                         DB_ARGS(DB_I64(id), DB_TEXT(kind), DB_BLOB(sealed, clen),
-                                 DB_I64(c->now_ms()), DB_I64(expires_at)),
-                         e);
+    int64_t rc =
+        db_exec(c->db,
+                "INSERT INTO outbox (id, kind, payload, attempts, next_at, expires_at, user_id, "
+                "subject_bidx, categories) VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8)",
+                DB_ARGS(DB_I64(id), DB_TEXT(kind), DB_BLOB(sealed, clen), DB_I64(c->now_ms()),
+                        DB_I64(expires_at), who && who->user_id ? DB_I64(who->user_id) : DB_NULL,
+                        who && who->bidx ? DB_BLOB(who->bidx, SEC_HASH_LEN) : DB_NULL,
+                        who && who->categories ? DB_TEXT(who->categories) : DB_NULL),
+                e);
     free(sealed);
     return rc < 0 ? (int)rc : 0;
 }
@@ -87,18 +108,22 @@ static int deliver(app_ctx_t *c, providers_t *const *chan, int64_t id, const cha
 }
 
 typedef struct due {
-    int64_t id, next_at, expires_at;
+    int64_t id, next_at, expires_at, user_id;
     int attempts;
     char kind[16];
     uint8_t *payload;
     size_t len;
+    bool has_bidx;
+    uint8_t bidx[SEC_HASH_LEN];
+    char categories[128];
 } due_t;
 
 static int load_due(app_ctx_t *c, due_t *out, int *n, err_t *e)
 {
     db_stmt_t *st;
     int rc = db_query(c->db, &st,
-                      "SELECT id, next_at, expires_at, attempts, kind, payload FROM outbox "
+                      "SELECT id, next_at, expires_at, attempts, kind, payload, user_id, "
+                      "subject_bidx, categories FROM outbox "
                       "WHERE next_at <= $1 ORDER BY next_at LIMIT 32",
                       DB_ARGS(DB_I64(c->now_ms())), e);
     if (rc < 0)
@@ -118,16 +143,57 @@ static int load_due(app_ctx_t *c, due_t *out, int *n, err_t *e)
         if (d->payload == NULL)
             abort();
         memcpy(d->payload, p, d->len);
+        size_t bl, cl;
+        const void *b = db_bytes(st, 7, &bl);
+        const char *cats = db_bytes(st, 8, &cl);
+        d->user_id = db_is_null(st, 6) ? 0 : db_i64(st, 6);
+        d->has_bidx = b && bl == SEC_HASH_LEN;
+        if (d->has_bidx)
+            memcpy(d->bidx, b, SEC_HASH_LEN);
+        snprintf(d->categories, sizeof(d->categories), "%.*s", cats ? (int)cl : 0,
+                 cats ? cats : "");
     }
     if (rc >= 0)
         db_done(st);
     return rc < 0 ? rc : 0;
 }
 
+/* The provider accepted d: the row goes and the hand-over is recorded,
+ * together (at-least-once delivery: a record of fact, not of intent). */
+static int delivered(app_ctx_t *c, const due_t *d, err_t *e)
+{
+    const struct channel_disclosure *cd = NULL;
+    for (size_t i = 0; i < sizeof(disclosed) / sizeof(disclosed[0]); i++)
+        if (strcmp(disclosed[i].kind, d->kind) == 0)
+            cd = &disclosed[i];
+    int rc = db_begin(c->db, e);
+    if (rc < 0)
+        return rc;
+    privacy_disclosure_t r = {
+        .user_id = d->user_id,
+        .bidx = d->has_bidx ? d->bidx : NULL,
+        .recipient = cd ? cd->recipient : NULL,
+        .categories = d->categories[0] ? d->categories
+                      : cd             ? cd->categories
+                                       : NULL,
+        .purpose = cd ? cd->purpose : NULL,
+        .basis = cd ? cd->basis : NULL,
+    };
+    if ((rc = (int)db_exec(c->db, "DELETE FROM outbox WHERE id = $1", DB_ARGS(DB_I64(d->id)), e)) <
+            0 ||
+        (cd && (d->user_id || d->has_bidx) && (rc = privacy_disclosure_record(c, &r, e)) < 0)) {
+        db_rollback(c->db);
+        return rc;
+    }
+    return db_commit(c->db, e);
+}
+
 static void settle(app_ctx_t *c, const due_t *d, int rc, err_t *e)
 {
     if (rc == 0) {
-        (void)db_exec(c->db, "DELETE FROM outbox WHERE id = $1", DB_ARGS(DB_I64(d->id)), e);
+        if (delivered(c, d, e) < 0)
+            log_msg(LOG_WARN, "cannot record a delivery", "id %lld: %s", (long long)d->id,
+                    e->cause);
         return;
     }
     int64_t now = c->now_ms();
@@ -169,22 +235,19 @@ static int run_once(app_ctx_t *c, providers_t *const *channels, err_t *e)
     return rc < 0 ? rc : delivered;
 }
 
-/* Short-lived rows: rate-limit hits after an hour, sign-in codes after a
- * day, sessions idle past the limit. */
+/* The retention sweeper (retention/): at start and every SWEEP_MS; rows of
+ * accounts that no longer exist once a day (a scan of whole tables). */
 static void janitor(outbox_t *o)
 {
-    app_ctx_t *c = &o->ctx;
-    int64_t now = c->now_ms();
     err_t e = {0};
-    int64_t idle_ms = (int64_t)o->app->cfg.session_idle_days * 86400000LL;
-    (void)db_exec(c->db, "DELETE FROM rate_hits WHERE at < $1", DB_ARGS(DB_I64(now - 3600000)), &e);
-    (void)db_exec(c->db, "DELETE FROM otp_codes WHERE created_at < $1",
-                  DB_ARGS(DB_I64(now - 86400000)), &e);
-    (void)db_exec(c->db, "DELETE FROM sessions WHERE last_seen_at < $1",
-                  DB_ARGS(DB_I64(now - idle_ms)), &e);
-    (void)stream_prune(c, &e);
-    if (e.code)
-        log_msg(LOG_WARN, "janitor failed", "%s", e.cause);
+    int64_t now = o->ctx.now_ms();
+    unsigned passes = RETENTION_TIMED;
+    if (now >= o->next_orphans) {
+        passes |= RETENTION_ORPHANS;
+        o->next_orphans = now + ORPHANS_MS;
+    }
+    if (retention_sweep(&o->ctx, passes, false, NULL, NULL, &e) < 0)
+        log_msg(LOG_WARN, "retention sweep failed", "%s", e.cause[0] ? e.cause : e.message);
     err_clear(&e);
 }
 

@@ -19,6 +19,18 @@ typedef struct outbox outbox_t;
 int outbox_enqueue(app_ctx_t *c, const char *kind, const json_t *msg, int64_t expires_at, err_t *e)
     __attribute__((warn_unused_result));
 
+/* Whose personal data a message hands over: the worker records the
+ * disclosure (privacy_disclosure_record) when the provider accepts it. */
+typedef struct outbox_subject {
+    int64_t user_id;        /* 0: not known yet (a sign-in code to a new phone) */
+    const uint8_t *bidx;    /* then the phone's blind index (SEC_HASH_LEN), or NULL */
+    const char *categories; /* data-map ids, space separated; NULL: the channel's usual */
+} outbox_subject_t;
+
+/* outbox_enqueue for a message that carries who's data (may be NULL). */
+int outbox_enqueue_about(app_ctx_t *c, const char *kind, const json_t *msg, int64_t expires_at,
+                         const outbox_subject_t *who, err_t *e) __attribute__((warn_unused_result));
+
 /* Starts the worker with its own database connection. Returns new
  * (outbox_stop). */
 int outbox_start(app_t *app, outbox_t **out, err_t *e) __attribute__((warn_unused_result));

@@ -115,9 +115,9 @@ const privacy_category_t privacy_categories[] = {
     {"browsing", "浏览记录(Cookie 与网络 beacon)", "browsing (cookies and web beacons)", false,
      false, "analytics", "F15", L("analytics"), L(NULL), KEEP_DAYS(30, PRIVACY_ANONYMISE)},
     {"consent_records", "同意与撤回记录", "consent and withdrawal records", false, false, "policy",
-     "F19 F21", L("legal"), L(NULL), KEEP_DAYS(1095, PRIVACY_RESTRICT)},
+     "F19 F21", L("legal"), L(NULL), KEEP_DAYS(1095, PRIVACY_DELETE)},
     {"disclosure_records", "向第三方提供个人信息的记录", "records of disclosures to third parties",
-     false, false, "policy", "F16", L("legal"), L(NULL), KEEP_DAYS(1095, PRIVACY_RESTRICT)},
+     false, false, "policy", "F16", L("legal"), L(NULL), KEEP_DAYS(1095, PRIVACY_DELETE)},
     {"wristband", "手环配对与转发偏好", "wristband pairing and forwarding preferences", false,
      false, "policy", "F12", L("account"), L(NULL), KEEP_ACCOUNT},
 };

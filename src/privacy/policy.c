@@ -177,36 +177,173 @@ int privacy_policy_current(app_ctx_t *c, char out[17], err_t *e)
     return 0;
 }
 
-int privacy_policy_ensure_published(app_ctx_t *c, err_t *e)
+static json_t *ids_json(const char *const *ids)
 {
-    char version[17], latest[17] = "";
-    json_t *doc = render_content(version);
-    int rc = privacy_policy_current(c, latest, e);
-    bool first = rc == ERR_NOT_FOUND;
-    if (first)
-        err_clear(e);
-    else if (rc < 0 || strcmp(latest, version) == 0)
-        goto out;
-    int64_t now = c->now_ms();
-    const char *note = first ? "首次发布" : "数据清单变更";
+    json_t *a = json_array();
+    for (size_t i = 0; i < PRIVACY_MAX_LIST && ids[i]; i++)
+        json_array_append_new(a, json_string(ids[i]));
+    return a;
+}
+
+void privacy_policy_fingerprint(char out[17])
+{
+    json_t *cats = json_array(), *purposes = json_array(), *recipients = json_array();
+    for (size_t i = 0; i < privacy_categories_count; i++) {
+        const privacy_category_t *c = &privacy_categories[i];
+        json_array_append_new(cats, json_pack("{s:s, s:o, s:o}", "id", c->id, "purposes",
+                                              ids_json(c->purposes), "recipients",
+                                              ids_json(c->recipients)));
+    }
+    for (size_t i = 0; i < privacy_purposes_count; i++)
+        json_array_append_new(purposes, json_string(privacy_purposes[i].id));
+    for (size_t i = 0; i < privacy_recipients_count; i++)
+        json_array_append_new(recipients, json_string(privacy_recipients[i].id));
+    json_t *fp = json_pack("{s:o, s:o, s:o}", "categories", cats, "purposes", purposes,
+                           "recipients", recipients);
+    char *canon = json_dumps(fp, JSON_COMPACT | JSON_SORT_KEYS);
+    sec_digest16(canon, strlen(canon), out);
+    free(canon);
+    json_decref(fp);
+}
+
+typedef struct latest {
+    bool found;
+    char version[17], hash[17], fingerprint[17];
+    int64_t published_at;
+} latest_t;
+
+static int read_latest(app_ctx_t *c, latest_t *l, err_t *e)
+{
+    db_stmt_t *st;
+    memset(l, 0, sizeof(*l));
+    int rc = db_one(c->db, &st,
+                    "SELECT version, COALESCE(content_hash, version), COALESCE(fingerprint, ''), "
+                    "published_at FROM policy_versions ORDER BY published_at DESC, version LIMIT 1",
+                    DB_NOARGS, e);
+    if (rc != DB_ROW)
+        return rc < 0 ? rc : 0;
+    size_t n[3];
+    const char *v[3] = {db_bytes(st, 0, &n[0]), db_bytes(st, 1, &n[1]), db_bytes(st, 2, &n[2])};
+    snprintf(l->version, 17, "%.*s", (int)n[0], v[0]);
+    snprintf(l->hash, 17, "%.*s", (int)n[1], v[1]);
+    snprintf(l->fingerprint, 17, "%.*s", (int)n[2], v[2]);
+    l->published_at = db_i64(st, 3);
+    l->found = true;
+    db_done(st);
+    return 0;
+}
+
+/* The id of a new version: its content hash, unless a version already has
+ * it (the same text published again, or a text that came back): then a
+ * hash of the content, the time and the note. */
+static int new_version_id(app_ctx_t *c, const char *hash, int64_t now, const char *note,
+                          char out[17], err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st, "SELECT 1 FROM policy_versions WHERE version = $1",
+                    DB_ARGS(DB_TEXT(hash)), e);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE) {
+        memcpy(out, hash, 17);
+        return 0;
+    }
+    db_done(st);
+    char buf[600];
+    int n = snprintf(buf, sizeof(buf), "%s\n%lld\n%s", hash, (long long)now, note);
+    sec_digest16(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1, out);
+    return 0;
+}
+
+static int insert_version(app_ctx_t *c, json_t *content, const char *version, const char *hash,
+                          const char *fp, int64_t now, bool material, const char *note, err_t *e)
+{
     json_t *full = json_pack("{s:s, s:I, s:b, s:s}", "version", version, "published_at",
-                             (json_int_t)now, "material", !first, "note", note);
-    json_object_update(full, doc);
+                             (json_int_t)now, "material", material, "note", note);
+    json_object_update(full, content);
     char *text = json_dumps(full, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(full);
-    rc = (int)db_exec(
-        c->db,
-        "INSERT INTO policy_versions (version, published_at, material, note, doc) "
-        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (version) DO NOTHING",
-        DB_ARGS(DB_TEXT(version), DB_I64(now), DB_I64(!first), DB_TEXT(note), DB_TEXT(text)), e);
+    int64_t rc = db_exec(c->db,
+                         "INSERT INTO policy_versions (version, published_at, material, note, doc, "
+                         "content_hash, fingerprint) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                         DB_ARGS(DB_TEXT(version), DB_I64(now), DB_I64(material), DB_TEXT(note),
+                                 DB_TEXT(text), DB_TEXT(hash), DB_TEXT(fp)),
+                         e);
     free(text);
-    if (rc >= 0) {
-        log_msg(LOG_INFO, "policy published", "version %s", version);
-        rc = 0;
+    return rc < 0 ? (int)rc : 0;
+}
+
+int privacy_policy_publish(app_ctx_t *c, const privacy_publish_t *p, bool *published,
+                           char version[17], bool *material, err_t *e)
+{
+    char hash[17], fp[17];
+    latest_t l;
+    json_t *content = render_content(hash);
+    privacy_policy_fingerprint(fp);
+    *published = *material = false;
+    int rc = db_begin(c->db, e);
+    if (rc < 0)
+        goto out;
+    if ((rc = read_latest(c, &l, e)) < 0)
+        goto out_rollback;
+    if (l.found && strcmp(l.hash, hash) == 0 && !p->force) {
+        memcpy(version, l.version, 17);
+        goto out_rollback; /* unchanged: nothing to publish */
     }
+    /* a version stored before fingerprints were kept counts as different */
+    *material = l.found && (p->material || strcmp(l.fingerprint, fp) != 0);
+    const char *note = p->note     ? p->note
+                       : !l.found  ? "首次发布"
+                       : *material ? "数据清单变更"
+                                   : "文本更新";
+    int64_t now = c->now_ms();
+    if (now <= l.published_at)
+        now = l.published_at + 1; /* versions are ordered by their time */
+    if ((rc = new_version_id(c, hash, now, note, version, e)) < 0 ||
+        (rc = insert_version(c, content, version, hash, fp, now, *material, note, e)) < 0 ||
+        (rc = db_commit(c->db, e)) < 0)
+        goto out_rollback;
+    *published = true;
+    privacy_gate_reset();
+    log_msg(LOG_INFO, "policy published", "version %s%s", version, *material ? " (material)" : "");
+    goto out;
+out_rollback:
+    db_rollback(c->db);
 out:
-    json_decref(doc);
+    json_decref(content);
     return rc < 0 ? rc : 0;
+}
+
+int privacy_policy_ensure_published(app_ctx_t *c, err_t *e)
+{
+    privacy_publish_t p = {0};
+    bool published, material;
+    char version[17];
+    return privacy_policy_publish(c, &p, &published, version, &material, e);
+}
+
+int privacy_policy_notice(app_ctx_t *c, const char *accepted, json_t **out, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st,
+                    "SELECT version, published_at, material, note FROM policy_versions "
+                    "WHERE published_at > COALESCE((SELECT published_at FROM policy_versions "
+                    "WHERE version = $1), 0) ORDER BY published_at DESC, version LIMIT 1",
+                    DB_ARGS(DB_TEXT(accepted ? accepted : "")), e);
+    *out = NULL;
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE) {
+        *out = json_null();
+        return 0;
+    }
+    size_t vl, nl;
+    const char *v = db_bytes(st, 0, &vl), *note = db_bytes(st, 3, &nl);
+    *out = json_pack("{s:s%, s:I, s:b, s:s%}", "version", v, vl, "published_at",
+                     (json_int_t)db_i64(st, 1), "material", (int)db_i64(st, 2), "note",
+                     note ? note : "", note ? nl : 0);
+    db_done(st);
+    return 0;
 }
 
 int privacy_policy_doc(app_ctx_t *c, const char *version, char **doc, size_t *len, err_t *e)

@@ -133,4 +133,47 @@ int privacy_consent_set(app_ctx_t *c, int64_t user_id, const char *scope, const 
 int privacy_consent_list(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
     __attribute__((warn_unused_result));
 
+/* A hand-over of personal data to a third party (五), recorded when the
+ * recipient accepted it. recipient and purpose are data-map ids; basis is
+ * "consent", "contract" or "law". */
+typedef struct privacy_disclosure {
+    int64_t user_id;        /* 0: no account yet; then bidx */
+    const uint8_t *bidx;    /* the phone's blind index (SEC_HASH_LEN) or NULL */
+    const char *recipient;  /* e.g. "sms_provider" */
+    const char *categories; /* data-map ids, space separated */
+    const char *purpose, *basis;
+} privacy_disclosure_t;
+
+/* Appends a disclosure record (inside the caller's transaction). A record
+ * for a phone with no account yet is kept under its blind index and given
+ * to the account when it is created (privacy_disclosure_claim). */
+int privacy_disclosure_record(app_ctx_t *c, const privacy_disclosure_t *d, err_t *e)
+    __attribute__((warn_unused_result));
+/* Gives the records kept under bidx to user_id (a new account). */
+int privacy_disclosure_claim(app_ctx_t *c, int64_t user_id, const uint8_t *bidx, err_t *e)
+    __attribute__((warn_unused_result));
+
+/* The fingerprint of what makes a policy change material (九): the
+ * categories with their purposes and recipients, and the purpose and
+ * recipient lists. 16 hex chars into out[17]. */
+void privacy_policy_fingerprint(char out[17]);
+
+typedef struct privacy_publish {
+    bool material; /* material even when the fingerprint is unchanged */
+    bool force;    /* publish even when the text is unchanged */
+    const char *note;
+} privacy_publish_t;
+
+/* Publishes the policy rendered from the current map. Material when asked
+ * or when the fingerprint differs from the latest version's. Without
+ * force, an unchanged policy publishes nothing: *published = false. The
+ * new version id goes to version[17]. */
+int privacy_policy_publish(app_ctx_t *c, const privacy_publish_t *p, bool *published,
+                           char version[17], bool *material, err_t *e)
+    __attribute__((warn_unused_result));
+/* The newest version published after the one the user accepted, as
+ * {"version","published_at","material","note"}, or JSON null. Returns new. */
+int privacy_policy_notice(app_ctx_t *c, const char *accepted, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -142,8 +142,11 @@ int stream_push(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *titl
         db_done(st);
     size_t i;
     json_t *m;
+    /* a preview hands part of the message to the push vendor too */
+    outbox_subject_t who = {
+        .user_id = user, .categories = text == preview ? "push_token chat_content" : "push_token"};
     json_array_foreach(msgs, i, m) if (rc >= 0) rc =
-        outbox_enqueue(c, "push", m, c->now_ms() + PUSH_TTL_MS, e);
+        outbox_enqueue_about(c, "push", m, c->now_ms() + PUSH_TTL_MS, &who, e);
     n->outbox |= json_array_size(msgs) > 0;
     json_decref(msgs);
     return rc < 0 ? rc : 0;

@@ -1,0 +1,72 @@
+"""Policy versions (九): `wlk policy publish` adds versions, the old ones
+stay archived byte for byte; a material version gates every business
+route until accepted, a non-material one only shows a notice."""
+from conftest import assert_error, eventually, new_phone
+from retention_util import wlk, wlk_ok
+
+SHARED = ("--sqlite-lock", "shared")
+
+
+def _versions(srv):
+    r = srv.get("/v1/privacy/policy/versions")
+    assert r.status_code == 200
+    return r.json()["items"]
+
+
+def test_an_unchanged_policy_publishes_nothing(make_server):
+    srv = make_server(*SHARED)
+    before = _versions(srv)
+    out = wlk_ok(srv.data_dir, "policy", "publish", *SHARED)
+    assert before[0]["version"] in out and "nothing published" in out
+    for bad in (["--note", "same text"], ["--force"], ["--material"], ["--note", ""]):
+        p = wlk(srv.data_dir, "policy", "publish", *SHARED, *bad)
+        assert p.returncode == 2, (bad, p.stdout, p.stderr)
+    assert _versions(srv) == before
+
+
+def test_a_non_material_version_shows_a_notice_and_keeps_everything_open(make_server):
+    srv = make_server(*SHARED)
+    token, _ = srv.login(new_phone())
+    first = srv.get("/v1/privacy/policy")
+    assert "policy_notice" not in srv.get("/v1/me", token=token).json()
+    wlk_ok(srv.data_dir, "policy", "publish", *SHARED, "--note", "措辞修订", "--force")
+    items = _versions(srv)
+    assert len(items) == 2 and items[0]["material"] is False and items[0]["note"] == "措辞修订"
+    new = items[0]["version"]
+    assert new != items[1]["version"]
+    notice = srv.get("/v1/me", token=token).json().get("policy_notice")
+    assert notice and notice["version"] == new and notice["material"] is False
+    assert notice["note"] == "措辞修订" and notice["published_at"] == items[0]["published_at"]
+    assert srv.get("/v1/me/devices", token=token).status_code == 200
+    old = srv.get(f"/v1/privacy/policy/{items[1]['version']}")
+    assert old.content == first.content
+    # a restart publishes nothing more: the text is the same
+    srv.stop()
+    srv.assert_clean()
+    srv = make_server(*SHARED, data_dir=srv.data_dir)
+    assert [v["version"] for v in _versions(srv)] == [v["version"] for v in items]
+
+
+def test_a_material_version_asks_every_user_to_accept_it_again(make_server):
+    srv = make_server(*SHARED)
+    token, _ = srv.login(new_phone())
+    assert srv.get("/v1/me/devices", token=token).status_code == 200
+    out = wlk_ok(srv.data_dir, "policy", "publish", *SHARED, "--material", "--note", "新增接收方",
+                 "--force")
+    assert "material" in out
+    new = _versions(srv)[0]
+    assert new["material"] is True
+
+    def gated():  # a Response with an error status is falsy: wrap it
+        r = srv.get("/v1/me/devices", token=token)
+        return [r] if r.status_code == 403 else None
+    got = eventually(gated, timeout=5)
+    assert got, "the material version did not gate within 5 s"
+    r = got[0]
+    err = assert_error(r, 403, "policy_update_required")
+    assert err.get("version") == new["version"]
+    me = srv.get("/v1/me", token=token)  # rights stay open, with the notice
+    assert me.status_code == 200 and me.json()["policy_notice"]["material"] is True
+    # a new account accepts the new version and is served
+    t2, _ = srv.login(new_phone())
+    assert srv.get("/v1/me/devices", token=t2).status_code == 200
