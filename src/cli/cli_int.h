@@ -11,5 +11,6 @@ int cli_fail(const char *what, err_t *e);
 int cli_staff_add(app_ctx_t *c, const cli_t *cli);
 int cli_staff_disable(app_ctx_t *c, const cli_t *cli);
 int cli_audit_verify(app_ctx_t *c, const cli_t *cli);
+int cli_requests_overdue(app_ctx_t *c, const cli_t *cli);
 
 #endif

@@ -32,6 +32,8 @@ typedef struct config {
     int event_retention_days;  /* events older than this are pruned */
     char push_driver[16];      /* local | webhook */
     char push_webhook_url[512];
+    /* failed staff sign-ins per client IP per 15 minutes */
+    int staff_login_ip_limit;
 } config_t;
 
 /* Fills c from defaults, then WLK_* variables, then argv[0..argc). Returns 0,
