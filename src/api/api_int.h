@@ -42,6 +42,22 @@ int api_media_upload(api_req_t *r);
 int api_media_get(api_req_t *r);
 /* retention and policy (issue 4) */
 int api_admin_unlawful(api_req_t *r);
+/* staff and requests (issue 4): admin.c, requests.c */
+int api_admin_login(api_req_t *r);
+int api_admin_logout(api_req_t *r);
+int api_admin_staff(api_req_t *r);
+int api_admin_audit(api_req_t *r);
+int api_admin_user(api_req_t *r);
+int api_admin_user_reveal(api_req_t *r);
+int api_admin_export_create(api_req_t *r);
+int api_admin_export_get(api_req_t *r);
+int api_admin_export_approve(api_req_t *r);
+int api_admin_requests(api_req_t *r);
+int api_admin_request_get(api_req_t *r);
+int api_admin_request_answer(api_req_t *r);
+int api_me_access_log(api_req_t *r);
+int api_me_request_create(api_req_t *r);
+int api_me_requests(api_req_t *r);
 /* Decodes a message (HTTP body or WebSocket frame) into *in. */
 struct chat_send;
 int api_msg_decode(api_req_t *r, const json_t *obj, struct chat_send *in)

@@ -2,6 +2,12 @@
  * static segment and a parameter could both match: list the static first. */
 #include "api/api_int.h"
 
+/* staff and requests (issue 4): role bits, short for the table */
+#define R_ADMIN    STAFF_ROLE_ADMIN
+#define R_REVIEWER STAFF_ROLE_REVIEWER
+#define R_SUPPORT  STAFF_ROLE_SUPPORT
+#define R_AUDITOR  STAFF_ROLE_AUDITOR
+
 /* clang-format off */
 const api_route_t api_routes[] = {
     /* method    path                              handler                    auth         body           roles */
@@ -36,6 +42,22 @@ const api_route_t api_routes[] = {
     {"GET",    "/v1/ws",                         NULL,                      AUTH_WS,     API_BODY_NONE, 0},
     /* retention and policy (issue 4) */
     {"POST",   "/v1/admin/users/:id/unlawful",   api_admin_unlawful,        AUTH_STAFF,  API_BODY_JSON, STAFF_ROLE_ADMIN | STAFF_ROLE_SUPPORT},
+    /* staff and requests (issue 4): the roles column is the staff role matrix (docs/PRIVACY.md) */
+    {"POST",   "/v1/admin/login",                api_admin_login,           AUTH_NONE,   API_BODY_JSON, 0},
+    {"POST",   "/v1/admin/logout",               api_admin_logout,          AUTH_STAFF,  API_BODY_NONE, STAFF_ROLES_ALL},
+    {"GET",    "/v1/admin/staff",                api_admin_staff,           AUTH_STAFF,  API_BODY_NONE, R_ADMIN},
+    {"GET",    "/v1/admin/audit",                api_admin_audit,           AUTH_STAFF,  API_BODY_NONE, R_AUDITOR},
+    {"GET",    "/v1/admin/users/:id",            api_admin_user,            AUTH_STAFF,  API_BODY_NONE, R_ADMIN | R_SUPPORT | R_REVIEWER},
+    {"POST",   "/v1/admin/users/:id/reveal",     api_admin_user_reveal,     AUTH_STAFF,  API_BODY_JSON, R_ADMIN | R_SUPPORT | R_REVIEWER},
+    {"POST",   "/v1/admin/exports",              api_admin_export_create,   AUTH_STAFF,  API_BODY_JSON, R_ADMIN | R_SUPPORT},
+    {"GET",    "/v1/admin/exports/:id",          api_admin_export_get,      AUTH_STAFF,  API_BODY_NONE, R_ADMIN | R_SUPPORT},
+    {"POST",   "/v1/admin/exports/:id/approve",  api_admin_export_approve,  AUTH_STAFF,  API_BODY_NONE, R_ADMIN},
+    {"GET",    "/v1/admin/requests",             api_admin_requests,        AUTH_STAFF,  API_BODY_NONE, R_ADMIN | R_SUPPORT},
+    {"GET",    "/v1/admin/requests/:id",         api_admin_request_get,     AUTH_STAFF,  API_BODY_NONE, R_ADMIN | R_SUPPORT},
+    {"POST",   "/v1/admin/requests/:id/answer",  api_admin_request_answer,  AUTH_STAFF,  API_BODY_JSON, R_ADMIN | R_SUPPORT},
+    {"GET",    "/v1/me/access-log",              api_me_access_log,         AUTH_RIGHTS, API_BODY_NONE, 0},
+    {"POST",   "/v1/me/requests",                api_me_request_create,     AUTH_RIGHTS, API_BODY_JSON, 0},
+    {"GET",    "/v1/me/requests",                api_me_requests,           AUTH_RIGHTS, API_BODY_NONE, 0},
 };
 /* clang-format on */
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);

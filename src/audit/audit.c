@@ -100,15 +100,15 @@ static char *text_col(db_stmt_t *st, int col)
     return strndup(p, len);
 }
 
-static const char *const COLUMNS =
-    "SELECT seq, at, subject_id, actor, action, categories, reason, detail, mac FROM audit_log ";
+/* Statements are cached by the address of their text: SQL is always a
+ * literal, never built in a buffer. */
+#define COLUMNS                                                                                    \
+    "SELECT seq, at, subject_id, actor, action, categories, reason, detail, mac FROM audit_log "
 
 int audit_verify(app_ctx_t *c, int64_t *bad, int64_t *count, char head[65], err_t *e)
 {
     db_stmt_t *st;
-    char sql[256];
-    snprintf(sql, sizeof(sql), "%sORDER BY seq", COLUMNS);
-    int rc = db_query(c->db, &st, sql, DB_NOARGS, e);
+    int rc = db_query(c->db, &st, COLUMNS "ORDER BY seq", DB_NOARGS, e);
     if (rc < 0)
         return rc;
     uint8_t prev[SEC_HASH_LEN] = {0};
@@ -150,10 +150,9 @@ int audit_verify(app_ctx_t *c, int64_t *bad, int64_t *count, char head[65], err_
 int audit_list(app_ctx_t *c, int64_t subject, int64_t after, int limit, json_t **out, err_t *e)
 {
     db_stmt_t *st;
-    char sql[320];
-    snprintf(sql, sizeof(sql),
-             "%sWHERE seq > $1 AND ($2 = 0 OR subject_id = $2) ORDER BY seq LIMIT $3", COLUMNS);
-    int rc = db_query(c->db, &st, sql, DB_ARGS(DB_I64(after), DB_I64(subject), DB_I64(limit)), e);
+    int rc = db_query(
+        c->db, &st, COLUMNS "WHERE seq > $1 AND ($2 = 0 OR subject_id = $2) ORDER BY seq LIMIT $3",
+        DB_ARGS(DB_I64(after), DB_I64(subject), DB_I64(limit)), e);
     if (rc < 0)
         return rc;
     json_t *items = json_array();

@@ -16,5 +16,6 @@ int cli_purge(app_ctx_t *c, const cli_t *cli);
 int cli_flag_unlawful(app_ctx_t *c, const cli_t *cli);
 int cli_policy_publish(app_ctx_t *c, const cli_t *cli);
 int cli_incident_notify(app_ctx_t *c, const cli_t *cli);
+int cli_requests_overdue(app_ctx_t *c, const cli_t *cli);
 
 #endif

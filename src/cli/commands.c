@@ -10,6 +10,7 @@ static const char *const unlawful_flags[] = {"user=", "categories=", "reason=", 
 static const char *const publish_flags[] = {"material", "note=", "force", NULL};
 static const char *const incident_flags[] = {
     "categories=", "cause=", "harm=", "remedies=", "actions=", "contact=", "users=", NULL};
+static const char *const now_flag[] = {"now=", NULL};
 
 /* clang-format off */
 const cli_command_t cli_commands[] = {
@@ -21,6 +22,7 @@ const cli_command_t cli_commands[] = {
     {"privacy flag-unlawful",  unlawful_flags, cli_flag_unlawful,   "erase categories of a user whose processing was unlawful (audited)"},
     {"policy publish",         publish_flags,  cli_policy_publish,  "publish the policy rendered from the data map as a new version"},
     {"incident notify",        incident_flags, cli_incident_notify, "record a security incident and notify the affected users"},
+    {"requests overdue", now_flag,     cli_requests_overdue, "list open requests past their 15-day deadline"},
 };
 /* clang-format on */
 const size_t cli_commands_count = sizeof(cli_commands) / sizeof(cli_commands[0]);

@@ -41,6 +41,8 @@ static const opt_t opts[] = {
         "codes per phone per 24 hours"),
     INT(sms_ip_limit, "sms-ip-limit", "WLK_SMS_IP_LIMIT", 1, 100000, "30",
         "codes per client IP per hour"),
+    INT(staff_login_ip_limit, "staff-login-ip-limit", "WLK_STAFF_LOGIN_IP_LIMIT", 1, 100000, "20",
+        "failed staff sign-ins per client IP per 15 minutes"),
     INT(session_idle_days, "session-idle-days", "WLK_SESSION_IDLE_DAYS", 1, 365, "30",
         "days of inactivity after which a session dies"),
     INT(shutdown_grace, "shutdown-grace", "WLK_SHUTDOWN_GRACE", 0, 600, "5",

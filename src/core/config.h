@@ -33,6 +33,8 @@ typedef struct config {
     char push_driver[16];      /* local | webhook */
     char push_webhook_url[512];
     char trusted_proxy[512]; /* proxies whose X-Forwarded-For is believed */
+    /* failed staff sign-ins per client IP per 15 minutes */
+    int staff_login_ip_limit;
 } config_t;
 
 /* Fills c from defaults, then WLK_* variables, then argv[0..argc). Returns 0,

@@ -5,6 +5,7 @@
 #include "core/ids.h"
 #include "sec/sec.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -99,11 +100,27 @@ int staff_disable(app_ctx_t *c, const char *name, err_t *e)
     return db_commit(c->db, e);
 }
 
+/* A hash of a random password, verified when the name is unknown so that
+ * a wrong name costs the same time as a wrong password. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void make_dummy_hash(void)
+{
+    char pw[SEC_TOKEN_LEN + 1];
+    sec_token_new(pw);
+    if (crypto_pwhash_str(dummy_hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        dummy_hash[0] = '\0';
+    sec_wipe(pw, sizeof(pw));
+}
+
 int staff_login(app_ctx_t *c, const char *name, const char *password, char *token, size_t token_len,
                 err_t *e)
 {
     if (token_len < SEC_TOKEN_LEN + 1)
         return err_internal(e, "staff_login: token buffer too small");
+    pthread_once(&dummy_once, make_dummy_hash);
     db_stmt_t *st;
     int rc = db_one(c->db, &st,
                     "SELECT id, password_hash FROM staff WHERE name = $1 AND disabled_at IS NULL",
@@ -121,8 +138,16 @@ int staff_login(app_ctx_t *c, const char *name, const char *password, char *toke
         db_done(st);
     }
     size_t plen = password ? strlen(password) : 0;
-    if (id == 0 || hash[0] == '\0' || plen > MAX_PASSWORD ||
-        crypto_pwhash_str_verify(hash, password ? password : "", plen) != 0)
+    if (plen > MAX_PASSWORD)
+        plen = MAX_PASSWORD;
+    if (id == 0 || hash[0] == '\0') {
+        memcpy(hash, dummy_hash, sizeof(hash));
+        id = 0;
+    }
+    /* verified even for an unknown name: the same work either way */
+    bool ok =
+        hash[0] != '\0' && crypto_pwhash_str_verify(hash, password ? password : "", plen) == 0;
+    if (id == 0 || !ok || (password && strlen(password) > MAX_PASSWORD))
         return err_set(e, ERR_UNAUTHORIZED, NULL, "wrong name or password");
     uint8_t th[SEC_HASH_LEN];
     sec_token_new(token);
@@ -169,5 +194,39 @@ int staff_session_resolve(app_ctx_t *c, const char *token, size_t len, staff_ses
                       DB_ARGS(DB_I64(now), DB_I64(out->id)), &ignored);
         err_clear(&ignored);
     }
+    return 0;
+}
+
+int staff_logout(app_ctx_t *c, const staff_session_t *s, err_t *e)
+{
+    int64_t n =
+        db_exec(c->db, "DELETE FROM staff_sessions WHERE id = $1", DB_ARGS(DB_I64(s->id)), e);
+    return n < 0 ? (int)n : 0;
+}
+
+int staff_list(app_ctx_t *c, json_t **out, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_query(c->db, &st,
+                      "SELECT id, name, role, created_at, disabled_at FROM staff ORDER BY name",
+                      DB_NOARGS, e);
+    if (rc < 0)
+        return rc;
+    json_t *items = json_array();
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        char id[21];
+        size_t nl, rl;
+        const char *name = db_bytes(st, 1, &nl), *role = db_bytes(st, 2, &rl);
+        ids_format(db_i64(st, 0), id);
+        json_array_append_new(
+            items, json_pack("{s:s, s:s%, s:s%, s:I, s:o}", "id", id, "name", name, nl, "role",
+                             role, rl, "created_at", (json_int_t)db_i64(st, 3), "disabled_at",
+                             db_is_null(st, 4) ? json_null() : json_integer(db_i64(st, 4))));
+    }
+    if (rc < 0) {
+        json_decref(items);
+        return rc;
+    }
+    *out = json_pack("{s:o}", "items", items);
     return 0;
 }

@@ -1,0 +1,68 @@
+"""The audit trail is a keyed hash chain (六.二.4): `wlk audit verify`
+exits 0 on an intact trail and non-zero, naming the first bad record,
+when a record was changed or a record in the middle removed."""
+import re
+import shutil
+import sqlite3
+
+from staffkit import add_staff, staff_token, user_with_nickname, wlk
+
+
+def _trail(make_server, tmp_path):
+    """A stopped server's data directory with a few audit records: staff
+    added, then reveals. Returns (data_dir, number of records)."""
+    srv = make_server("--sqlite-lock", "shared")
+    add_staff(srv.data_dir, "audit.support", "support", shared=True)
+    token = staff_token(srv, "audit.support")
+    for i in range(3):
+        _, user, _ = user_with_nickname(srv, "王五")
+        r = srv.post(f"/v1/admin/users/{user['id']}/reveal", token=token,
+                     json={"categories": ["nickname"], "reason": f"ticket number {i}"})
+        assert r.status_code == 200, r.text
+    srv.stop()
+    srv.assert_clean()
+    db = sqlite3.connect(srv.data_dir / "wlk.db")
+    n = db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+    db.close()  # an open connection would hold a lock the verifier waits on
+    assert n == 4
+    return srv.data_dir, n
+
+
+def _copy(data_dir, tmp_path, name):
+    dst = tmp_path / name
+    shutil.copytree(data_dir, dst)
+    return dst
+
+
+def _edit(data_dir, sql, *args):
+    db = sqlite3.connect(data_dir / "wlk.db")
+    with db:
+        assert db.execute(sql, args).rowcount == 1
+    db.close()
+
+
+def test_audit_verify_passes_on_an_intact_trail(make_server, tmp_path):
+    data_dir, n = _trail(make_server, tmp_path)
+    r = wlk(data_dir, "audit", "verify")
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    assert "intact" in r.stdout and f"{n} records" in r.stdout
+
+
+def test_audit_verify_names_a_changed_record(make_server, tmp_path):
+    data_dir, _ = _trail(make_server, tmp_path)
+    for col, val in (("reason", "nothing to see"), ("actor", "staff:someone.else"),
+                     ("subject_id", 1), ("at", 0)):
+        d = _copy(data_dir, tmp_path, f"changed-{col}")
+        _edit(d, f"UPDATE audit_log SET {col} = ? WHERE seq = 3", val)
+        r = wlk(d, "audit", "verify")
+        assert r.returncode == 1, (col, r.stdout, r.stderr)
+        assert re.search(r"BROKEN at record 3\b", r.stdout), (col, r.stdout)
+
+
+def test_audit_verify_names_the_record_after_a_removed_one(make_server, tmp_path):
+    data_dir, _ = _trail(make_server, tmp_path)
+    d = _copy(data_dir, tmp_path, "removed")
+    _edit(d, "DELETE FROM audit_log WHERE seq = 2")
+    r = wlk(d, "audit", "verify")
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    assert re.search(r"BROKEN at record 3\b", r.stdout), r.stdout
