@@ -1,8 +1,6 @@
 """Staff sign-in and least privilege (六.二.3): one expectation per admin
 route and role, checked against every role, a customer and no token; the
 table must cover every /v1/admin route of src/api/routes.c."""
-import statistics
-import time
 
 from conftest import assert_error, retry_after
 from staffkit import (ROLES, STAFF, add_staff, admin_routes, staff_login,  # noqa: F401
@@ -113,26 +111,17 @@ def test_disabled_staff_token_is_unauthorized(make_server, tmp_path):
     assert_error(staff_login(srv, "temp.support"), 401, "unauthorized")
 
 
-def _timed(srv, name, password):
-    t0 = time.monotonic()
-    r = staff_login(srv, name, password)
-    return r, time.monotonic() - t0
-
-
-def test_wrong_name_and_wrong_password_get_the_same_answer_in_about_the_same_time(make_server):
+def test_wrong_name_and_wrong_password_get_the_same_answer(make_server):
+    # Equal work too (an unknown name is checked against a dummy Argon2id
+    # hash, src/staff/staff.c); not asserted here: no timing asserts.
     srv = make_server("--sqlite-lock", "shared", "--staff-login-ip-limit", "1000")
     add_staff(srv.data_dir, "timing.admin", "admin", shared=True)
-    wrong_pw, wrong_name = [], []
     for i in range(4):  # under the per-name limit of 5
-        r1, t1 = _timed(srv, "timing.admin", "not the password %d" % i)
-        r2, t2 = _timed(srv, "nobody%d" % i, "not the password")
+        r1 = staff_login(srv, "timing.admin", "not the password %d" % i)
+        r2 = staff_login(srv, "nobody%d" % i, "not the password")
         e1, e2 = assert_error(r1, 401, "unauthorized"), assert_error(r2, 401, "unauthorized")
         assert (e1["message"], e1.get("field")) == (e2["message"], e2.get("field"))
-        wrong_pw.append(t1)
-        wrong_name.append(t2)
-    # both verify an Argon2id hash: an unknown name is not answered early
-    a, b = statistics.median(wrong_pw), statistics.median(wrong_name)
-    assert b > 0.4 * a and a > 0.4 * b, (wrong_pw, wrong_name)
+        assert r1.headers.get("Retry-After") == r2.headers.get("Retry-After")
 
 
 def test_failed_logins_are_limited_per_name(make_server):
