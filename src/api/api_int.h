@@ -40,6 +40,12 @@ int api_msg_recall(api_req_t *r);
 int api_sync(api_req_t *r);
 int api_media_upload(api_req_t *r);
 int api_media_get(api_req_t *r);
+/* rights (issue 4) */
+int api_me_sms_code(api_req_t *r);
+int api_me_export(api_req_t *r);
+int api_me_cancel(api_req_t *r);
+/* DELETE /v1/me/consents/policy: the withdrawal of the whole policy. */
+int api_me_policy_withdraw(api_req_t *r);
 /* Decodes a message (HTTP body or WebSocket frame) into *in. */
 struct chat_send;
 int api_msg_decode(api_req_t *r, const json_t *obj, struct chat_send *in)

@@ -22,7 +22,7 @@ const api_route_t api_routes[] = {
     {"DELETE", "/v1/me/devices/:id/push",        api_me_device_push_delete, AUTH_USER,   API_BODY_NONE, 0},
     {"GET",    "/v1/me/consents",                api_me_consents,           AUTH_RIGHTS, API_BODY_NONE, 0},
     {"PUT",    "/v1/me/consents/:scope",         api_me_consent_put,        AUTH_RIGHTS, API_BODY_JSON, 0},
-    {"DELETE", "/v1/me/consents/:scope",         api_me_consent_delete,     AUTH_RIGHTS, API_BODY_NONE, 0},
+    {"DELETE", "/v1/me/consents/:scope",         api_me_consent_delete,     AUTH_RIGHTS, API_BODY_JSON_OPT, 0},
     {"POST",   "/v1/conversations",              api_conv_create,           AUTH_USER,   API_BODY_JSON, 0},
     {"GET",    "/v1/conversations",              api_conv_list,             AUTH_USER,   API_BODY_NONE, 0},
     {"GET",    "/v1/conversations/:id",          api_conv_get,              AUTH_USER,   API_BODY_NONE, 0},
@@ -34,6 +34,10 @@ const api_route_t api_routes[] = {
     {"POST",   "/v1/media",                      api_media_upload,          AUTH_USER,   API_BODY_RAW,  0},
     {"GET",    "/v1/media/:id",                  api_media_get,             AUTH_USER,   API_BODY_NONE, 0},
     {"GET",    "/v1/ws",                         NULL,                      AUTH_WS,     API_BODY_NONE, 0},
+    /* rights (issue 4) */
+    {"POST",   "/v1/me/sms-code",                api_me_sms_code,           AUTH_RIGHTS, API_BODY_JSON_OPT, 0},
+    {"POST",   "/v1/me/export",                  api_me_export,             AUTH_RIGHTS, API_BODY_JSON_OPT, 0},
+    {"POST",   "/v1/me/cancel",                  api_me_cancel,             AUTH_RIGHTS, API_BODY_JSON_OPT, 0},
 };
 /* clang-format on */
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);
