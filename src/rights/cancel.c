@@ -8,6 +8,7 @@
 #include "auth/auth.h"
 #include "chat/chat.h"
 #include "core/ids.h"
+#include "core/log.h"
 #include "media/media.h"
 #include "privacy/privacy.h"
 #include "rights/rights_int.h"
@@ -222,6 +223,11 @@ int rights_cancel(app_ctx_t *c, int64_t user_id, const char *code, json_t **repo
     if ((rc = db_commit(c->db, e)) < 0)
         goto out;
     media_remove_files(c, k.media_gone, k.nmedia_gone);
+    /* committed: a failure to scrub the log is logged, not undone */
+    err_t se = {0};
+    if (db_scrub(c->db, &se) < 0)
+        log_msg(LOG_WARN, "log not scrubbed after a cancellation", "%s", se.cause);
+    err_clear(&se);
     *report = report_of(c, &k);
 out:
     sec_wipe(k.phone_bidx, sizeof(k.phone_bidx));
