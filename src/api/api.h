@@ -64,8 +64,10 @@ typedef struct api_req {
 
 typedef int (*api_handler_fn)(api_req_t *r);
 
-/* API_BODY_RAW: any bytes up to API_RAW_LIMIT, handed over as they are. */
-enum { API_BODY_NONE = 0, API_BODY_JSON = 1, API_BODY_RAW = 2 };
+/* API_BODY_RAW: any bytes up to API_RAW_LIMIT, handed over as they are.
+ * API_BODY_JSON_OPT: like API_BODY_JSON when a body is sent; none leaves
+ * body NULL (a DELETE or an action that may carry a few fields). */
+enum { API_BODY_NONE = 0, API_BODY_JSON = 1, API_BODY_RAW = 2, API_BODY_JSON_OPT = 3 };
 #define API_RAW_LIMIT (50 * 1024 * 1024)
 
 typedef struct api_route {

@@ -58,6 +58,12 @@ int api_admin_request_answer(api_req_t *r);
 int api_me_access_log(api_req_t *r);
 int api_me_request_create(api_req_t *r);
 int api_me_requests(api_req_t *r);
+/* rights (issue 4) */
+int api_me_sms_code(api_req_t *r);
+int api_me_export(api_req_t *r);
+int api_me_cancel(api_req_t *r);
+/* DELETE /v1/me/consents/policy: the withdrawal of the whole policy. */
+int api_me_policy_withdraw(api_req_t *r);
 /* Decodes a message (HTTP body or WebSocket frame) into *in. */
 struct chat_send;
 int api_msg_decode(api_req_t *r, const json_t *obj, struct chat_send *in)

@@ -5,6 +5,7 @@
 #include "privacy/privacy.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int api_me_get(api_req_t *r)
 {
@@ -37,9 +38,8 @@ int api_me_patch(api_req_t *r)
         return rc;
     if (preview && !json_is_boolean(preview))
         return err_set(&r->err, ERR_VALIDATION_FAILED, "push_preview", "true or false");
-    if ((rc = auth_user_update(r->ctx, r->session.user_id, nickname, role, &r->err)) < 0 ||
-        (preview && (rc = auth_user_set_push_preview(r->ctx, r->session.user_id,
-                                                     json_is_true(preview), &r->err)) < 0) ||
+    if ((rc = auth_profile_update(r->ctx, r->session.user_id, nickname, role,
+                                  preview ? json_is_true(preview) : -1, &r->err)) < 0 ||
         (rc = auth_user_view(r->ctx, r->session.user_id, &out, &r->err)) < 0)
         return rc;
     return api_reply(r, 200, out);
@@ -94,9 +94,14 @@ int api_me_consent_put(api_req_t *r)
 
 int api_me_consent_delete(api_req_t *r)
 {
+    static const char *const none[] = {NULL};
     char scope[32];
     int rc;
-    if ((rc = scope_param(r, scope, sizeof(scope))) < 0 ||
+    if ((rc = scope_param(r, scope, sizeof(scope))) < 0)
+        return rc;
+    if (strcmp(scope, "policy") == 0)
+        return api_me_policy_withdraw(r);
+    if ((rc = jread_keys(r->body, NULL, none, &r->err)) < 0 ||
         (rc = privacy_consent_set(r->ctx, r->session.user_id, scope, NULL, false,
                                   r->session.device_id, NULL, &r->err)) < 0)
         return rc;

@@ -28,7 +28,7 @@ const api_route_t api_routes[] = {
     {"DELETE", "/v1/me/devices/:id/push",        api_me_device_push_delete, AUTH_USER,   API_BODY_NONE, 0},
     {"GET",    "/v1/me/consents",                api_me_consents,           AUTH_RIGHTS, API_BODY_NONE, 0},
     {"PUT",    "/v1/me/consents/:scope",         api_me_consent_put,        AUTH_RIGHTS, API_BODY_JSON, 0},
-    {"DELETE", "/v1/me/consents/:scope",         api_me_consent_delete,     AUTH_RIGHTS, API_BODY_NONE, 0},
+    {"DELETE", "/v1/me/consents/:scope",         api_me_consent_delete,     AUTH_RIGHTS, API_BODY_JSON_OPT, 0},
     {"POST",   "/v1/conversations",              api_conv_create,           AUTH_USER,   API_BODY_JSON, 0},
     {"GET",    "/v1/conversations",              api_conv_list,             AUTH_USER,   API_BODY_NONE, 0},
     {"GET",    "/v1/conversations/:id",          api_conv_get,              AUTH_USER,   API_BODY_NONE, 0},
@@ -55,9 +55,13 @@ const api_route_t api_routes[] = {
     {"GET",    "/v1/admin/requests",             api_admin_requests,        AUTH_STAFF,  API_BODY_NONE, R_ADMIN | R_SUPPORT},
     {"GET",    "/v1/admin/requests/:id",         api_admin_request_get,     AUTH_STAFF,  API_BODY_NONE, R_ADMIN | R_SUPPORT},
     {"POST",   "/v1/admin/requests/:id/answer",  api_admin_request_answer,  AUTH_STAFF,  API_BODY_JSON, R_ADMIN | R_SUPPORT},
-    {"GET",    "/v1/me/access-log",              api_me_access_log,         AUTH_RIGHTS, API_BODY_NONE, 0},
-    {"POST",   "/v1/me/requests",                api_me_request_create,     AUTH_RIGHTS, API_BODY_JSON, 0},
-    {"GET",    "/v1/me/requests",                api_me_requests,           AUTH_RIGHTS, API_BODY_NONE, 0},
+    {"GET",    "/v1/me/access-log",              api_me_access_log,         AUTH_USER,   API_BODY_NONE, 0},
+    {"POST",   "/v1/me/requests",                api_me_request_create,     AUTH_USER,   API_BODY_JSON, 0},
+    {"GET",    "/v1/me/requests",                api_me_requests,           AUTH_USER,   API_BODY_NONE, 0},
+    /* rights (issue 4) */
+    {"POST",   "/v1/me/sms-code",                api_me_sms_code,           AUTH_RIGHTS, API_BODY_JSON_OPT, 0},
+    {"POST",   "/v1/me/export",                  api_me_export,             AUTH_RIGHTS, API_BODY_JSON_OPT, 0},
+    {"POST",   "/v1/me/cancel",                  api_me_cancel,             AUTH_RIGHTS, API_BODY_JSON_OPT, 0},
 };
 /* clang-format on */
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);

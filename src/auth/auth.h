@@ -59,12 +59,18 @@ int auth_session_resolve(app_ctx_t *c, const char *token, size_t len, auth_sessi
 int auth_logout(app_ctx_t *c, const auth_session_t *s, err_t *e)
     __attribute__((warn_unused_result));
 
-/* {"id","phone_masked","nickname","role","created_at"}. Returns new. */
+/* {"id","phone_masked","nickname","role","created_at","push_preview",
+ * "policy":{"version","withdrawn"}}. Returns new. */
 int auth_user_view(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
     __attribute__((warn_unused_result));
 /* Updates nickname and/or role (NULL: unchanged); validated here too. */
 int auth_user_update(app_ctx_t *c, int64_t user_id, const char *nickname, const char *role,
                      err_t *e) __attribute__((warn_unused_result));
+/* The same plus push_preview (-1: unchanged, 0 or 1), in one transaction
+ * with an audit record "profile.correct" naming the changed fields and
+ * their categories, never the values (七.一). Nothing to change: 0. */
+int auth_profile_update(app_ctx_t *c, int64_t user_id, const char *nickname, const char *role,
+                        int push_preview, err_t *e) __attribute__((warn_unused_result));
 /* The user's nickname as JSON (string, or null when unset or gone). */
 int auth_user_nickname(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
     __attribute__((warn_unused_result));
@@ -81,6 +87,27 @@ int auth_devices_view(app_ctx_t *c, const auth_session_t *s, json_t **out, err_t
 /* Removes one of the user's devices and kills its sessions; NOT_FOUND if
  * it is not theirs. */
 int auth_device_remove(app_ctx_t *c, int64_t user_id, int64_t device_id, err_t *e)
+    __attribute__((warn_unused_result));
+
+/* Reads and unwraps the data key of user_id (UNAUTHORIZED if the account
+ * is gone). Wipe *dek after use. */
+int auth_user_key(app_ctx_t *c, int64_t user_id, sec_key_t *dek, err_t *e)
+    __attribute__((warn_unused_result));
+/* The account's phone number (11 digits) into out[12]; wipe it after use.
+ * UNAUTHORIZED when the account is gone. */
+int auth_user_phone(app_ctx_t *c, int64_t user_id, char out[12], err_t *e)
+    __attribute__((warn_unused_result));
+
+/* The identity check before a rights request: sends a code to the
+ * account's own phone under the sign-in limits (RATE_LIMITED with
+ * retry_after). */
+int auth_step_up_send(app_ctx_t *c, int64_t user_id, const char *client_ip, err_t *e)
+    __attribute__((warn_unused_result));
+/* Consumes a fresh, unused, unexpired code sent to user_id's phone (its
+ * own transaction: call it outside one). VERIFICATION_REQUIRED (field
+ * "code") when code is NULL, malformed, wrong, used or expired;
+ * TOO_MANY_ATTEMPTS after AUTH_MAX_ATTEMPTS wrong tries of one code. */
+int auth_step_up_verify(app_ctx_t *c, int64_t user_id, const char *code, err_t *e)
     __attribute__((warn_unused_result));
 
 #endif

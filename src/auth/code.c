@@ -63,13 +63,14 @@ static int check_limits(app_ctx_t *c, const uint8_t *ipb, const uint8_t *pb, err
     return 0;
 }
 
-static int queue_sms(app_ctx_t *c, const char *phone, const uint8_t *pb, const char *code,
+static int queue_sms(app_ctx_t *c, const char *phone, const uint8_t *pb, const char *template,
+                     const char *code,
                      int64_t expires, err_t *e)
 {
     char to[16];
     snprintf(to, sizeof(to), "+86%s", phone);
-    json_t *msg = json_pack("{s:s, s:s, s:{s:s}, s:I}", "to", to, "template", "login_code",
-                            "params", "code", code, "at", (json_int_t)c->now_ms());
+    json_t *msg = json_pack("{s:s, s:s, s:{s:s}, s:I}", "to", to, "template", template, "params",
+                            "code", code, "at", (json_int_t)c->now_ms());
     outbox_subject_t who = {.bidx = pb, .categories = "phone"};
     int rc = outbox_enqueue_about(c, "sms", msg, expires, &who, e);
     json_decref(msg);
@@ -77,6 +78,12 @@ static int queue_sms(app_ctx_t *c, const char *phone, const uint8_t *pb, const c
 }
 
 int auth_code_send(app_ctx_t *c, const char *phone_in, const char *client_ip, err_t *e)
+{
+    return auth_code_issue(c, phone_in, client_ip, "login_code", e);
+}
+
+int auth_code_issue(app_ctx_t *c, const char *phone_in, const char *client_ip, const char *template,
+                    err_t *e)
 {
     char phone[12], code[7];
     uint8_t pb[SEC_HASH_LEN], ipb[SEC_HASH_LEN], hash[SEC_HASH_LEN];
@@ -106,7 +113,7 @@ int auth_code_send(app_ctx_t *c, const char *phone_in, const char *client_ip, er
                            e)) < 0 ||
         (rc = (int)db_exec(c->db, "INSERT INTO rate_hits (bucket, at) VALUES ($1, $2)",
                            DB_ARGS(DB_BLOB(ipb, SEC_HASH_LEN), DB_I64(now)), e)) < 0 ||
-        (rc = queue_sms(c, phone, pb, code, expires, e)) < 0)
+        (rc = queue_sms(c, phone, pb, template, code, expires, e)) < 0)
         goto out_rollback;
     sec_wipe(code, sizeof(code));
     if ((rc = db_commit(c->db, e)) < 0)
@@ -123,10 +130,7 @@ out_rollback:
     return rc;
 }
 
-/* Checks req->code against the newest live code of the phone. Wrong tries
- * are counted and committed even though the sign-in fails. Returns the
- * code's id (> 0) when it matches. */
-static int64_t verify_code(app_ctx_t *c, const uint8_t *pb, const char *code, err_t *e)
+int64_t auth_code_check(app_ctx_t *c, const uint8_t *pb, const char *code, err_t *e)
 {
     db_stmt_t *st;
     int rc = db_one(c->db, &st,
@@ -197,7 +201,7 @@ int auth_login(app_ctx_t *c, const auth_login_req_t *req, auth_login_res_t *res,
     int rc = db_begin(c->db, e);
     if (rc < 0)
         return rc;
-    int64_t code_id = verify_code(c, pb, req->code, e), user_id = 0, device_id = 0;
+    int64_t code_id = auth_code_check(c, pb, req->code, e), user_id = 0, device_id = 0;
     if (code_id < 0) {
         rc = (int)code_id;
         /* keep the counted wrong try */

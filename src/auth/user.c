@@ -1,5 +1,6 @@
 /* user.c - accounts: creation with a fresh data key, the profile view
  * (phone shown masked, nickname sealed like the phone), and updates. */
+#include "audit/audit.h"
 #include "auth/auth_int.h"
 #include "core/ids.h"
 #include "core/jread.h"
@@ -70,12 +71,39 @@ int auth_user_create(app_ctx_t *c, const char *phone, const uint8_t bidx[SEC_HAS
     return 0;
 }
 
+int auth_user_phone(app_ctx_t *c, int64_t user_id, char out[12], err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st, "SELECT phone_enc, dek_wrapped FROM users WHERE id = $1",
+                    DB_ARGS(DB_I64(user_id)), e);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
+        return err_set(e, ERR_UNAUTHORIZED, NULL, NULL);
+    size_t pl, wl;
+    const void *penc = db_bytes(st, 0, &pl), *wrapped = db_bytes(st, 1, &wl);
+    sec_key_t dek;
+    char *phone = NULL;
+    if ((rc = user_dek(c, user_id, wrapped, wl, &dek, e)) == 0)
+        phone = auth_open(&dek, "users.phone", user_id, penc, pl);
+    sec_wipe(&dek, sizeof(dek));
+    db_done(st);
+    if (rc == 0 && (phone == NULL || strlen(phone) != 11))
+        rc = err_internal(e, "phone of user %lld unreadable", (long long)user_id);
+    if (rc == 0)
+        memcpy(out, phone, 12);
+    if (phone)
+        sec_wipe(phone, strlen(phone));
+    free(phone);
+    return rc;
+}
+
 int auth_user_view(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
 {
     db_stmt_t *st;
     int rc = db_one(c->db, &st,
-                    "SELECT phone_enc, dek_wrapped, nickname_enc, role, created_at, push_preview "
-                    "FROM users WHERE id = $1",
+                    "SELECT phone_enc, dek_wrapped, nickname_enc, role, created_at, push_preview, "
+                    "policy_version, policy_withdrawn_at FROM users WHERE id = $1",
                     DB_ARGS(DB_I64(user_id)), e);
     if (rc < 0)
         return rc;
@@ -97,9 +125,13 @@ int auth_user_view(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
     ids_format(user_id, id);
     if (phone && strlen(phone) == 11)
         log_mask_phone(phone, masked);
-    *out = json_pack("{s:s, s:s, s:o, s:s%, s:I, s:b}", "id", id, "phone_masked", masked,
-                     "nickname", nick ? json_string(nick) : json_null(), "role", role, rl,
-                     "created_at", (json_int_t)db_i64(st, 4), "push_preview", (int)db_i64(st, 5));
+    size_t vl;
+    const char *version = db_bytes(st, 6, &vl);
+    *out = json_pack("{s:s, s:s, s:o, s:s%, s:I, s:b, s:{s:o, s:b}}", "id", id, "phone_masked",
+                     masked, "nickname", nick ? json_string(nick) : json_null(), "role", role, rl,
+                     "created_at", (json_int_t)db_i64(st, 4), "push_preview", (int)db_i64(st, 5),
+                     "policy", "version", version ? json_stringn(version, vl) : json_null(),
+                     "withdrawn", !db_is_null(st, 7));
     db_done(st);
     if (phone)
         sec_wipe(phone, strlen(phone));
@@ -128,25 +160,65 @@ static int set_nickname(app_ctx_t *c, int64_t user_id, const char *nickname, err
     return rc < 0 ? rc : 0;
 }
 
-int auth_user_update(app_ctx_t *c, int64_t user_id, const char *nickname, const char *role,
-                     err_t *e)
+/* The audit record of a correction: which fields and data-map categories
+ * changed, never their values. */
+static int audit_correction(app_ctx_t *c, int64_t user_id, const char *nickname, const char *role,
+                            int push_preview, err_t *e)
+{
+    char actor[32];
+    snprintf(actor, sizeof(actor), "user:%lld", (long long)user_id);
+    json_t *fields = json_array();
+    if (nickname)
+        json_array_append_new(fields, json_string("nickname"));
+    if (role)
+        json_array_append_new(fields, json_string("role"));
+    if (push_preview >= 0)
+        json_array_append_new(fields, json_string("push_preview"));
+    json_t *detail = json_pack("{s:o}", "fields", fields);
+    int rc = audit_append(c,
+                          &(audit_entry_t){.actor = actor,
+                                           .action = "profile.correct",
+                                           .subject_id = user_id,
+                                           .categories = nickname ? "nickname" : NULL,
+                                           .detail = detail},
+                          e);
+    json_decref(detail);
+    return rc;
+}
+
+int auth_profile_update(app_ctx_t *c, int64_t user_id, const char *nickname, const char *role,
+                        int push_preview, err_t *e)
 {
     if (nickname && (jread_utf8_len(nickname, strlen(nickname)) < 1 ||
                      jread_utf8_len(nickname, strlen(nickname)) > 32))
         return err_set(e, ERR_VALIDATION_FAILED, "nickname", "1 to 32 characters");
     if (role && !valid_role(role))
         return err_set(e, ERR_VALIDATION_FAILED, "role", "customer or agent");
+    if (nickname == NULL && role == NULL && push_preview < 0)
+        return 0;
     int rc = db_begin(c->db, e);
     if (rc < 0)
         return rc;
+    int64_t now = c->now_ms();
     if ((nickname && (rc = set_nickname(c, user_id, nickname, e)) < 0) ||
-        (role && (rc = (int)db_exec(
-                      c->db, "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3",
-                      DB_ARGS(DB_TEXT(role), DB_I64(c->now_ms()), DB_I64(user_id)), e)) < 0)) {
+        (role &&
+         (rc = (int)db_exec(c->db, "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3",
+                            DB_ARGS(DB_TEXT(role), DB_I64(now), DB_I64(user_id)), e)) < 0) ||
+        (push_preview >= 0 &&
+         (rc = (int)db_exec(c->db,
+                            "UPDATE users SET push_preview = $1, updated_at = $2 WHERE id = $3",
+                            DB_ARGS(DB_I64(push_preview), DB_I64(now), DB_I64(user_id)), e)) < 0) ||
+        (rc = audit_correction(c, user_id, nickname, role, push_preview, e)) < 0) {
         db_rollback(c->db);
         return rc;
     }
     return db_commit(c->db, e);
+}
+
+int auth_user_update(app_ctx_t *c, int64_t user_id, const char *nickname, const char *role,
+                     err_t *e)
+{
+    return auth_profile_update(c, user_id, nickname, role, -1, e);
 }
 
 int auth_user_nickname(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)

@@ -75,4 +75,22 @@ int chat_call(app_ctx_t *c, int64_t user, int64_t conv, const char *call_id, con
               const json_t *data, err_t *e) __attribute__((warn_unused_result));
 /* Ends calls that rang longer than --call-ring-timeout; returns how many. */
 int chat_call_expire(app_ctx_t *c, err_t *e);
+/* How a cancelled account is shown to its peers: its messages and the
+ * conversation stay, with no link to the old account (七.四). */
+#define CHAT_CANCELLED_NAME "已注销用户"
+
+/* Everything user can see in chat, for an export: [{"id","peer":{"id",
+ * "nickname"},"created_at","messages":[Message]}] oldest first. The peer
+ * appears only as id and nickname. *out is new. */
+int chat_export(app_ctx_t *c, int64_t user, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
+
+/* Cancellation, inside the caller's transaction: the user leaves every
+ * conversation (the peer keeps it, shown with a cancelled peer), their
+ * messages lose their sender, calls their caller, the peers' events their
+ * reference to the user; conversations nobody is left in go with their
+ * messages. *left: memberships removed; *anonymised: messages whose
+ * sender was cut; *gone: messages deleted with an empty conversation. */
+int chat_forget_user(app_ctx_t *c, int64_t user, int64_t *left, int64_t *anonymised, int64_t *gone,
+                     err_t *e) __attribute__((warn_unused_result));
 #endif

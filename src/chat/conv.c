@@ -62,13 +62,29 @@ static json_t *id_json(int64_t id)
     return json_string(buf);
 }
 
+/* The peer as others see it: id and nickname; an account that was
+ * cancelled (peer 0) is shown as 已注销用户 with no id. Returns new. */
+static int peer_json(app_ctx_t *c, int64_t peer, json_t **out, err_t *e)
+{
+    if (peer == 0) {
+        *out = json_pack("{s:n, s:s, s:b}", "id", "nickname", CHAT_CANCELLED_NAME, "cancelled", 1);
+        return 0;
+    }
+    json_t *nick;
+    int rc = auth_user_nickname(c, peer, &nick, e);
+    if (rc < 0)
+        return rc;
+    *out = json_pack("{s:o, s:o}", "id", id_json(peer), "nickname", nick);
+    return 0;
+}
+
 static int unread_count(app_ctx_t *c, int64_t conv, int64_t peer, int64_t read_seq, int64_t *n,
                         err_t *e)
 {
     db_stmt_t *st;
     int rc = db_one(c->db, &st,
                     "SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND seq > $2 "
-                    "AND sender_id = $3",
+                    "AND (sender_id = $3 OR sender_id IS NULL)",
                     DB_ARGS(DB_I64(conv), DB_I64(read_seq), DB_I64(peer)), e);
     if (rc < 0)
         return rc;
@@ -99,8 +115,9 @@ static int conv_view(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err
 {
     db_stmt_t *st;
     int rc = db_one(c->db, &st,
-                    "SELECT m.peer_id, m.read_seq, p.read_seq, c.last_seq, c.created_at "
-                    "FROM members m JOIN members p ON p.conversation_id = m.conversation_id "
+                    "SELECT m.peer_id, m.read_seq, COALESCE(p.read_seq, 0), c.last_seq, "
+                    "c.created_at FROM members m LEFT JOIN members p ON "
+                    "p.conversation_id = m.conversation_id "
                     "AND p.user_id = m.peer_id JOIN conversations c ON c.id = m.conversation_id "
                     "WHERE m.conversation_id = $1 AND m.user_id = $2",
                     DB_ARGS(DB_I64(conv), DB_I64(user)), e);
@@ -111,18 +128,17 @@ static int conv_view(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err
     int64_t peer = db_i64(st, 0), read_seq = db_i64(st, 1), peer_read = db_i64(st, 2);
     int64_t last_seq = db_i64(st, 3), created = db_i64(st, 4), unread = 0;
     db_done(st);
-    json_t *last = NULL, *nick = NULL;
+    json_t *last = NULL, *pj = NULL;
     if ((rc = unread_count(c, conv, peer, read_seq, &unread, e)) < 0 ||
         (rc = last_message(c, conv, last_seq, &last, e)) < 0 ||
-        (rc = auth_user_nickname(c, peer, &nick, e)) < 0) {
+        (rc = peer_json(c, peer, &pj, e)) < 0) {
         json_decref(last);
         return rc;
     }
-    *out = json_pack("{s:o, s:{s:o, s:o}, s:I, s:I, s:I, s:I, s:I, s:o}", "id", id_json(conv),
-                     "peer", "id", id_json(peer), "nickname", nick, "created_at",
-                     (json_int_t)created, "last_seq", (json_int_t)last_seq, "read_seq",
-                     (json_int_t)read_seq, "peer_read_seq", (json_int_t)peer_read, "unread",
-                     (json_int_t)unread, "last_message", last);
+    *out = json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o}", "id", id_json(conv), "peer", pj,
+                     "created_at", (json_int_t)created, "last_seq", (json_int_t)last_seq,
+                     "read_seq", (json_int_t)read_seq, "peer_read_seq", (json_int_t)peer_read,
+                     "unread", (json_int_t)unread, "last_message", last);
     return 0;
 }
 
@@ -139,11 +155,11 @@ int chat_conv_brief(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err_
         return err_set(e, ERR_NOT_FOUND, NULL, "no such conversation");
     int64_t peer = db_i64(st, 0), created = db_i64(st, 1);
     db_done(st);
-    json_t *nick;
-    if ((rc = auth_user_nickname(c, peer, &nick, e)) < 0)
+    json_t *pj;
+    if ((rc = peer_json(c, peer, &pj, e)) < 0)
         return rc;
-    *out = json_pack("{s:o, s:{s:o, s:o}, s:I}", "id", id_json(conv), "peer", "id", id_json(peer),
-                     "nickname", nick, "created_at", (json_int_t)created);
+    *out = json_pack("{s:o, s:o, s:I}", "id", id_json(conv), "peer", pj, "created_at",
+                     (json_int_t)created);
     return 0;
 }
 

@@ -206,6 +206,8 @@ int chat_message_view(app_ctx_t *c, int64_t id, const sec_key_t *key, json_t **o
                      "sender_id", id_or_null(st, 2), "client_id", client, cl, "kind", kind, kl,
                      "body", body ? body : json_null(), "created_at", (json_int_t)db_i64(st, 6),
                      "recalled_at", db_is_null(st, 7) ? json_null() : json_integer(db_i64(st, 7)));
+    if (db_is_null(st, 2)) /* the sender cancelled their account */
+        json_object_set_new(*out, "sender_name", json_string(CHAT_CANCELLED_NAME));
     db_done(st);
     return 0;
 }
@@ -293,8 +295,11 @@ static int send_one(app_ctx_t *c, chat_send_item_t *it)
 {
     int64_t media = 0, peer;
     int rc;
-    if ((rc = chat_member_peer(c, it->conv, it->user, &peer, &it->err)) < 0 ||
-        (rc = validate(c, it->user, &it->in, &media, &it->err)) < 0 ||
+    if ((rc = chat_member_peer(c, it->conv, it->user, &peer, &it->err)) < 0)
+        return rc;
+    if (peer == 0)
+        return err_set(&it->err, ERR_FORBIDDEN, NULL, "the peer cancelled their account");
+    if ((rc = validate(c, it->user, &it->in, &media, &it->err)) < 0 ||
         (rc = find_client_id(c, it->conv, it->user, it->in.client_id, &it->id, &it->err)) < 0)
         return rc;
     it->created = rc == DB_DONE;

@@ -136,6 +136,11 @@ int db_checkpoint(db_t *db, err_t *e)
     return db->ops->checkpoint ? db->ops->checkpoint(db, e) : 0;
 }
 
+int db_scrub(db_t *db, err_t *e)
+{
+    return db->ops->scrub ? db->ops->scrub(db, e) : 0;
+}
+
 static int applied(db_t *db, int version, bool *out, err_t *e)
 {
     db_stmt_t *st;

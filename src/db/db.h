@@ -58,6 +58,9 @@ typedef struct db_ops {
     /* Optional: moves committed log pages into the database file without
      * blocking writers (SQLite WAL checkpoint). */
     int (*checkpoint)(db_t *db, err_t *e);
+    /* Optional: after an erasure, leaves no older copy of a changed page
+     * in the engine's log (SQLite: a TRUNCATE checkpoint). */
+    int (*scrub)(db_t *db, err_t *e);
 } db_ops_t;
 
 struct db {
@@ -101,6 +104,11 @@ void db_rollback(db_t *db);
 /* Background maintenance of the engine's log (the outbox worker calls it
  * every pass, so loop threads never pay for it). 0 or ERR_*. */
 int db_checkpoint(db_t *db, err_t *e);
+
+/* After erasing personal data (account cancellation): no copy of the
+ * erased rows stays in the engine's log. Blocks writers while it runs;
+ * call outside a transaction. 0 or ERR_*. */
+int db_scrub(db_t *db, err_t *e) __attribute__((warn_unused_result));
 
 /* Applies the compiled-in migrations not applied yet; returns how many ran
  * (>= 0) or an ERR_* code. */

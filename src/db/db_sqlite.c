@@ -117,7 +117,9 @@ static int lite_open(const char *path, db_t **out, err_t *e)
         &db->super,
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-16384;"
         "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
-        "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+        "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+        /* deleted rows are overwritten, not left in free space (erasure) */
+        "PRAGMA secure_delete=ON;",
         e);
     if (rc < 0) {
         lite_close(&db->super);
@@ -277,6 +279,18 @@ static int lite_checkpoint(db_t *base, err_t *e)
     return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : translate(db, rc, e, "checkpoint");
 }
 
+/* After an erasure: the whole log into the database and the log emptied,
+ * so no older image of an erased page survives in the WAL file. Holds the
+ * writers for one full checkpoint: for rare calls only. */
+static int lite_scrub(db_t *base, err_t *e)
+{
+    lite_t *db = (lite_t *)base;
+    pthread_mutex_lock(&writer);
+    int rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    pthread_mutex_unlock(&writer);
+    return rc == SQLITE_OK ? 0 : translate(db, rc, e, "scrub");
+}
+
 int db_sqlite_dsn(const char *data_dir, bool exclusive, char *out, size_t len)
 {
     size_t o = 0;
@@ -314,4 +328,5 @@ const db_ops_t db_sqlite_ops = {
     .begin_sql = "BEGIN IMMEDIATE",
     .write_lock = lite_write_lock,
     .checkpoint = lite_checkpoint,
+    .scrub = lite_scrub,
 };

@@ -377,7 +377,9 @@ static int dispatch(reqstate_t *s)
     }
     if (route->auth == AUTH_WS)
         return upgrade(s);
-    if (route->body == API_BODY_JSON && (rc = read_body(s)) < 0)
+    bool json =
+        route->body == API_BODY_JSON || (route->body == API_BODY_JSON_OPT && req->entity.len > 0);
+    if (json && (rc = read_body(s)) < 0)
         return rc;
     if (route->body == API_BODY_RAW && (rc = read_raw(s)) < 0)
         return rc;

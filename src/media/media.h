@@ -49,4 +49,18 @@ int media_stream_open(app_ctx_t *c, int64_t user, int64_t id, media_range_t *r,
 int64_t media_stream_next(media_stream_t *m, uint8_t *buf, size_t cap, err_t *e);
 void media_stream_close(media_stream_t *m);
 
+/* The uploads of owner, for an export: [{"id","content_type","size",
+ * "created_at","sha256"}], the hash computed by reading each sealed file
+ * (it is never stored). *out is new. */
+int media_export(app_ctx_t *c, int64_t owner, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
+/* Cancellation, inside the caller's transaction: owner's files that no
+ * message of a conversation with a member references are deleted (their
+ * ids in *gone, new, for media_remove_files after the commit); the others
+ * stay for the peers, their owner cut (*anonymised). */
+int media_forget_owner(app_ctx_t *c, int64_t owner, int64_t **gone, size_t *ngone,
+                       int64_t *anonymised, err_t *e) __attribute__((warn_unused_result));
+/* Removes the sealed files of ids (after their rows were deleted). */
+void media_remove_files(app_ctx_t *c, const int64_t *ids, size_t n);
+
 #endif

@@ -125,7 +125,9 @@ int privacy_consent_set(app_ctx_t *c, int64_t user_id, const char *scope, const 
     bool granted;
     if (s == NULL)
         return err_set(e, ERR_NOT_FOUND, NULL, "no such consent scope");
-    if (!s->optional)
+    /* the whole policy is withdrawn only after an identity check
+     * (rights_policy_withdraw); granting it again restores the account */
+    if (!s->optional && !grant)
         return err_set(e, ERR_FORBIDDEN, NULL, "the policy is withdrawn through account rights");
     int rc = privacy_policy_current(c, current, e);
     if (rc < 0)

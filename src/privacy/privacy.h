@@ -122,9 +122,11 @@ int privacy_consent_record(app_ctx_t *c, int64_t user_id, const char *scope, con
  * user granted scope. */
 int privacy_consent_require(app_ctx_t *c, int64_t user_id, const char *scope, err_t *e)
     __attribute__((warn_unused_result));
-/* Grants an optional scope for the current policy version (version must
- * match: VALIDATION_FAILED otherwise) or withdraws it. "policy" itself is
- * FORBIDDEN here. *out: the scope's state (new), may be NULL. */
+/* Grants a scope for the current policy version (version must match:
+ * VALIDATION_FAILED otherwise) or withdraws an optional one. Granting
+ * "policy" restores an account that withdrew it; withdrawing "policy" is
+ * FORBIDDEN here (rights_policy_withdraw checks the identity first).
+ * *out: the scope's state (new), may be NULL. */
 int privacy_consent_set(app_ctx_t *c, int64_t user_id, const char *scope, const char *version,
                         bool grant, int64_t device_id, json_t **out, err_t *e)
     __attribute__((warn_unused_result));

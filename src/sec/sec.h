@@ -74,6 +74,12 @@ void sec_wipe(void *p, size_t len);
 /* SHA-256 of in[0..len), and its first 8 bytes as 16 hex chars. */
 void sec_sha256(const void *in, size_t len, uint8_t out[32]);
 void sec_digest16(const void *in, size_t len, char out[17]);
+/* SHA-256 of data that comes in pieces: begin returns new, end writes the
+ * digest and frees it. */
+typedef struct sec_sha256 sec_sha256_t;
+sec_sha256_t *sec_sha256_begin(void);
+void sec_sha256_update(sec_sha256_t *h, const void *in, size_t len);
+void sec_sha256_end(sec_sha256_t *h, uint8_t out[32]);
 /* HMAC-SHA256 of msg under key, as 64 lowercase hex chars. */
 void sec_hmac_hex(const char *key, const void *msg, size_t len, char out[65]);
 

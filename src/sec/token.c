@@ -2,6 +2,7 @@
 #include "sec/sec.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 void sec_token_new(char out[SEC_TOKEN_LEN + 1])
@@ -36,6 +37,30 @@ void sec_wipe(void *p, size_t len)
 void sec_sha256(const void *in, size_t len, uint8_t out[32])
 {
     crypto_hash_sha256(out, in, len);
+}
+
+struct sec_sha256 {
+    crypto_hash_sha256_state st;
+};
+
+sec_sha256_t *sec_sha256_begin(void)
+{
+    sec_sha256_t *h = malloc(sizeof(*h));
+    if (h == NULL)
+        abort();
+    crypto_hash_sha256_init(&h->st);
+    return h;
+}
+
+void sec_sha256_update(sec_sha256_t *h, const void *in, size_t len)
+{
+    crypto_hash_sha256_update(&h->st, in, len);
+}
+
+void sec_sha256_end(sec_sha256_t *h, uint8_t out[32])
+{
+    crypto_hash_sha256_final(&h->st, out);
+    free(h);
 }
 
 void sec_digest16(const void *in, size_t len, char out[17])

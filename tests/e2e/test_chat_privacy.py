@@ -179,9 +179,10 @@ def test_an_unknown_consent_scope_is_404(shared_server):
     assert_error(r, 404, "not_found")
 
 
-def test_withdrawing_the_policy_consent_here_is_403(shared_server):
+def test_withdrawing_the_policy_consent_without_a_code_is_401(shared_server):
     u = make_chat_user(shared_server, devices=1)
-    assert_error(shared_server.delete("/v1/me/consents/policy", token=u.token), 403, "forbidden")
+    assert_error(shared_server.delete("/v1/me/consents/policy", token=u.token), 401,
+                 "verification_required")
     items = shared_server.get("/v1/me/consents", token=u.token).json()["items"]
     assert any(x["scope"] == "policy" and x["withdrawn_at"] is None for x in items)
 
