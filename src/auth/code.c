@@ -64,8 +64,7 @@ static int check_limits(app_ctx_t *c, const uint8_t *ipb, const uint8_t *pb, err
 }
 
 static int queue_sms(app_ctx_t *c, const char *phone, const uint8_t *pb, const char *template,
-                     const char *code,
-                     int64_t expires, err_t *e)
+                     const char *code, int64_t expires, err_t *e)
 {
     char to[16];
     snprintf(to, sizeof(to), "+86%s", phone);

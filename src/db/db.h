@@ -78,7 +78,9 @@ int db_open(const char *dsn, db_t **out, err_t *e) __attribute__((warn_unused_re
 void db_close(db_t *db);
 
 /* Prepares (from the cache) and binds args; the caller steps, then calls
- * db_done(). *st is borrowed. */
+ * db_done(). *st is borrowed. Statements are cached by the address of sql
+ * (checked against its text): pass literals or text that lives as long as
+ * the connection; SQL built per call works but is prepared every time. */
 int db_query(db_t *db, db_stmt_t **st, const char *sql, const db_arg_t *args, err_t *e)
     __attribute__((warn_unused_result));
 int db_step(db_stmt_t *st, err_t *e);

@@ -139,14 +139,24 @@ static int lite_prepare(db_t *base, const char *sql, db_stmt_t **out, err_t *e)
 {
     lite_t *db = (lite_t *)base;
     unsigned slot = slot_of(sql);
-    for (lite_stmt_t *s = db->cache[slot]; s; s = s->next) {
-        if (s->sql == sql) {
-            sqlite3_reset(s->s);
+    /* Keyed by the text's address (SQL is normally a literal), checked
+     * by content: SQL built at run time in a reused buffer must not get
+     * the statement of whatever text was there before. */
+    for (lite_stmt_t **pp = &db->cache[slot], *s; (s = *pp) != NULL; pp = &s->next) {
+        if (s->sql != sql)
+            continue;
+        if (strcmp(sqlite3_sql(s->s), sql) != 0) {
+            *pp = s->next;
             unlock_stmt(s);
-            sqlite3_clear_bindings(s->s);
-            *out = &s->super;
-            return 0;
+            sqlite3_finalize(s->s);
+            free(s);
+            break;
         }
+        sqlite3_reset(s->s);
+        unlock_stmt(s);
+        sqlite3_clear_bindings(s->s);
+        *out = &s->super;
+        return 0;
     }
     lite_stmt_t *s = calloc(1, sizeof(*s));
     if (s == NULL)

@@ -10,7 +10,7 @@ from staffkit import add_staff, staff_token, user_with_nickname, wlk
 
 def _trail(make_server, tmp_path):
     """A stopped server's data directory with a few audit records: staff
-    added, then reveals. Returns (data_dir, number of records)."""
+    added, then nicknames set and revealed. Returns (data_dir, number of records)."""
     srv = make_server("--sqlite-lock", "shared")
     add_staff(srv.data_dir, "audit.support", "support", shared=True)
     token = staff_token(srv, "audit.support")
@@ -24,7 +24,8 @@ def _trail(make_server, tmp_path):
     db = sqlite3.connect(srv.data_dir / "wlk.db")
     n = db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
     db.close()  # an open connection would hold a lock the verifier waits on
-    assert n == 4
+    # staff.add, then per user a profile.correct (the nickname set) and a reveal
+    assert n == 1 + 3 * 2
     return srv.data_dir, n
 
 

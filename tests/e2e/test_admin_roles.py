@@ -25,6 +25,8 @@ MATRIX = {
     ("GET", "/v1/admin/requests/:id"): ({"admin", "support"}, None, 404),
     ("POST", "/v1/admin/requests/:id/answer"): (
         {"admin", "support"}, {"status": "done", "answer": "probe"}, 404),
+    ("POST", "/v1/admin/users/:id/unlawful"): (
+        {"admin", "support"}, {"categories": ["location"], "reason": "role probe"}, 404),
 }
 NAME_OF_ROLE = {"admin": "admin1", "reviewer": "reviewer1", "support": "support1",
                 "auditor": "auditor1"}

@@ -75,7 +75,14 @@ def test_export_lists_devices_sessions_push_consents_and_security_records(shared
     ledger = cats["consent_records"]["records"]["consents"]
     assert [(c["scope"], c["granted"]) for c in ledger] == [("policy", True), ("location", True)]
     assert cats["location"]["records"]["location_messages"][0]["sender_id"] == a.id
-    assert cats["disclosure_records"]["records"]["disclosures"] == []
+    # every SMS to the user's phone (sign-in and identity-check codes) was a
+    # hand-over to the SMS provider: recorded, without the number itself
+    disclosures = cats["disclosure_records"]["records"]["disclosures"]
+    assert disclosures and all(d["recipient"] in ("sms_provider", "push_vendors")
+                               for d in disclosures), disclosures
+    assert any(d["recipient"] == "sms_provider" and d["categories"] == "phone"
+               for d in disclosures), disclosures
+    assert a.phone not in json.dumps(disclosures)
     assert cats["support_records"]["records"]["requests"] == []
     assert isinstance(cats["security_log"]["records"]["security_events"], list)
 

@@ -55,6 +55,20 @@ static void test_parameters_bind_by_number_in_any_order(void **state)
     db_done(st);
 }
 
+static void test_sql_built_in_one_buffer_gets_its_own_statement(void **state)
+{
+    db_t *db = *state;
+    err_t e = {0};
+    db_stmt_t *st;
+    char sql[64];
+    for (int i = 0; i < 3; i++) {
+        snprintf(sql, sizeof(sql), "SELECT %d + $1", i * 10);
+        assert_int_equal(db_one(db, &st, sql, DB_ARGS(DB_I64(1)), &e), DB_ROW);
+        assert_int_equal(db_i64(st, 0), i * 10 + 1);
+        db_done(st);
+    }
+}
+
 static void test_blobs_round_trip_with_zero_bytes(void **state)
 {
     db_t *db = *state;
@@ -157,6 +171,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parameters_bind_by_number_in_any_order),
+        cmocka_unit_test(test_sql_built_in_one_buffer_gets_its_own_statement),
         cmocka_unit_test(test_blobs_round_trip_with_zero_bytes),
         cmocka_unit_test(test_a_duplicate_key_is_a_conflict),
         cmocka_unit_test(test_a_rolled_back_transaction_leaves_nothing),
