@@ -92,5 +92,8 @@ int api_query_i64(api_req_t *r, const char *name, int64_t def, int64_t min, int6
 const char *api_client_ip(api_req_t *r);
 /* Sets a JSON response; takes ownership of out. Returns 0. */
 int api_reply(api_req_t *r, int status, json_t *out);
+/* After the signed-in user's sessions or policy state changed: their live
+ * WebSocket connections re-check and close if they may no longer stay. */
+void api_recheck_user(api_req_t *r);
 
 #endif

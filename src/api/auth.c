@@ -63,5 +63,8 @@ int api_auth_login(api_req_t *r)
 int api_auth_logout(api_req_t *r)
 {
     int rc = auth_logout(r->ctx, &r->session, &r->err);
-    return rc < 0 ? rc : api_reply(r, 204, NULL);
+    if (rc < 0)
+        return rc;
+    api_recheck_user(r);
+    return api_reply(r, 204, NULL);
 }

@@ -58,7 +58,10 @@ int api_me_device_delete(api_req_t *r)
     if (!ids_parse(r->params[0].p, r->params[0].len, &id))
         return err_set(&r->err, ERR_NOT_FOUND, NULL, "no such device");
     int rc = auth_device_remove(r->ctx, r->session.user_id, id, &r->err);
-    return rc < 0 ? rc : api_reply(r, 204, NULL);
+    if (rc < 0)
+        return rc;
+    api_recheck_user(r);
+    return api_reply(r, 204, NULL);
 }
 
 int api_me_consents(api_req_t *r)

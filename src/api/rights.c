@@ -43,6 +43,7 @@ int api_me_cancel(api_req_t *r)
     if ((rc = read_code(r, &code)) < 0 ||
         (rc = rights_cancel(r->ctx, r->session.user_id, code, &out, &r->err)) < 0)
         return rc;
+    api_recheck_user(r);
     return api_reply(r, 200, out);
 }
 
@@ -54,5 +55,6 @@ int api_me_policy_withdraw(api_req_t *r)
         (rc = rights_policy_withdraw(r->ctx, r->session.user_id, r->session.device_id, code,
                                      &r->err)) < 0)
         return rc;
+    api_recheck_user(r);
     return api_reply(r, 204, NULL);
 }

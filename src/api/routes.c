@@ -71,6 +71,13 @@ const char *api_client_ip(api_req_t *r)
     return r->peer ? r->peer(r->peer_arg) : "unknown";
 }
 
+void api_recheck_user(api_req_t *r)
+{
+    app_t *app = r->ctx->app;
+    if (app->recheck)
+        app->recheck(app, r->session.user_id);
+}
+
 int api_reply(api_req_t *r, int status, json_t *out)
 {
     r->status = status;

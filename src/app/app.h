@@ -21,6 +21,9 @@ typedef struct app {
     void (*notify)(struct app *app, int64_t user_id);
     /* Whether user_id holds a live real-time connection now. */
     bool (*online)(struct app *app, int64_t user_id);
+    /* user's sessions or policy state changed: live connections re-check
+     * they may stay open (set by the HTTP server; may be NULL) */
+    void (*recheck)(struct app *app, int64_t user_id);
     void *hub;    /* the real-time hub, owned by the HTTP server */
     void *outbox; /* the worker, owned by main */
 } app_t;

@@ -56,6 +56,10 @@ int auth_token_row(app_ctx_t *c, const char *sql, const char *token, size_t len,
  * account's policy state. UNAUTHORIZED when unknown or idle too long. */
 int auth_session_resolve(app_ctx_t *c, const char *token, size_t len, auth_session_t *out, err_t *e)
     __attribute__((warn_unused_result));
+/* Re-reads a resolved session by id (its policy state too). UNAUTHORIZED
+ * when it no longer exists (signed out, device removed, account gone). */
+int auth_session_check(app_ctx_t *c, auth_session_t *s, err_t *e)
+    __attribute__((warn_unused_result));
 int auth_logout(app_ctx_t *c, const auth_session_t *s, err_t *e)
     __attribute__((warn_unused_result));
 

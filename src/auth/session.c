@@ -134,6 +134,34 @@ int auth_token_row(app_ctx_t *c, const char *sql, const char *token, size_t len,
     return rc;
 }
 
+/* users.policy_version and policy_withdrawn_at at columns col, col + 1. */
+static void read_policy_state(db_stmt_t *st, int col, auth_session_t *out)
+{
+    size_t vl;
+    const char *v = db_bytes(st, col, &vl);
+    if (v == NULL || vl >= sizeof(out->policy_version))
+        vl = 0;
+    memcpy(out->policy_version, v ? v : "", vl);
+    out->policy_version[vl] = '\0';
+    out->policy_withdrawn = !db_is_null(st, col + 1);
+}
+
+int auth_session_check(app_ctx_t *c, auth_session_t *s, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st,
+                    "SELECT u.policy_version, u.policy_withdrawn_at FROM sessions s JOIN users u "
+                    "ON u.id = s.user_id WHERE s.id = $1",
+                    DB_ARGS(DB_I64(s->id)), e);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
+        return err_set(e, ERR_UNAUTHORIZED, NULL, NULL);
+    read_policy_state(st, 0, s);
+    db_done(st);
+    return 0;
+}
+
 int auth_session_resolve(app_ctx_t *c, const char *token, size_t len, auth_session_t *out, err_t *e)
 {
     db_stmt_t *st;
@@ -148,13 +176,7 @@ int auth_session_resolve(app_ctx_t *c, const char *token, size_t len, auth_sessi
     out->id = db_i64(st, 0);
     out->user_id = db_i64(st, 1);
     out->device_id = db_i64(st, 2);
-    size_t vl;
-    const char *v = db_bytes(st, 4, &vl);
-    if (v == NULL || vl >= sizeof(out->policy_version))
-        vl = 0;
-    memcpy(out->policy_version, v ? v : "", vl);
-    out->policy_version[vl] = '\0';
-    out->policy_withdrawn = !db_is_null(st, 5);
+    read_policy_state(st, 4, out);
     int64_t seen = db_i64(st, 3), now = c->now_ms();
     db_done(st);
     if (now - seen > (int64_t)c->app->cfg.session_idle_days * 86400000LL)

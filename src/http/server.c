@@ -248,17 +248,22 @@ static void stop_threads(void)
 }
 
 /* The hub calls this for each thread holding connections of user. */
-static void deliver(void *arg, int thread, int64_t user)
+static void deliver(void *arg, int thread, int64_t user, hub_kind_t kind)
 {
     (void)arg;
     http_thread_t *t = &srv.threads[thread];
     if (__atomic_load_n(&t->started, __ATOMIC_ACQUIRE))
-        http_ws_notify(t->ws, user);
+        http_ws_notify(t->ws, user, kind == HUB_RECHECK);
 }
 
 static void notify(app_t *app, int64_t user)
 {
     hub_publish(app->hub, user);
+}
+
+static void recheck(app_t *app, int64_t user)
+{
+    hub_recheck(app->hub, user);
 }
 
 static bool online(app_t *app, int64_t user)
@@ -281,6 +286,7 @@ int http_serve(app_t *app, err_t *e)
     app->hub = srv.hub;
     app->notify = notify;
     app->online = online;
+    app->recheck = recheck;
     int rc = http_commit_start(app, e);
     if (rc < 0)
         return rc;
@@ -296,6 +302,7 @@ int http_serve(app_t *app, err_t *e)
     http_router_destroy(srv.router);
     app->notify = NULL;
     app->online = NULL;
+    app->recheck = NULL;
     hub_destroy(srv.hub);
     free(srv.threads);
     return 0;

@@ -22,8 +22,9 @@ struct hub;
 ws_thread_t *http_ws_thread_create(http_thread_t *t, int index, struct hub *hub,
                                    h2o_context_t *ctx);
 ws_thread_t *http_thread_ws(http_thread_t *t);
-/* Called from any thread: user has new events; wakes the owning loop. */
-void http_ws_notify(ws_thread_t *wt, int64_t user);
+/* Called from any thread: user has new events (or, recheck, changed
+ * sessions or policy state); wakes the owning loop. */
+void http_ws_notify(ws_thread_t *wt, int64_t user, bool recheck);
 void http_ws_tick(ws_thread_t *wt);
 /* Hands the sends read in this loop iteration to the committer; their
  * acks are queued when it answers. */

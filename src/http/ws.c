@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "http/server_int.h"
 #include "hub/hub.h"
+#include "privacy/privacy.h"
 #include "stream/stream.h"
 #include "core/str.h"
 
@@ -65,6 +66,7 @@ struct ws_thread {
 typedef struct notice {
     h2o_multithread_message_t super;
     int64_t user;
+    bool recheck;
 } notice_t;
 
 static ws_session_t **bucket(ws_thread_t *wt, int64_t user)
@@ -426,6 +428,28 @@ static void deliver_user(ws_thread_t *wt, const int64_t *users, int n)
         }
 }
 
+/* The user signed out a device, withdrew the policy, cancelled the
+ * account ...: each of their connections here whose session is gone or
+ * whose account no longer passes the policy gate is closed at once (the
+ * client learns why when it reconnects: 401 or 403). */
+static void recheck_user(ws_thread_t *wt, int64_t user)
+{
+    app_ctx_t *ctx = http_thread_ctx(wt->t);
+    for (ws_session_t *s = *bucket(wt, user), *next; s; s = next) {
+        next = s->next;
+        if (s->auth.user_id != user)
+            continue;
+        err_t e = {0};
+        if (auth_session_check(ctx, &s->auth, &e) < 0 ||
+            privacy_gate(ctx, s->auth.policy_version, s->auth.policy_withdrawn, &e) < 0) {
+            if (e.cause[0])
+                log_msg(LOG_WARN, "websocket recheck failed", "%s", e.cause);
+            kill_session(s);
+        }
+        err_clear(&e);
+    }
+}
+
 static void on_notice(h2o_multithread_receiver_t *recv, h2o_linklist_t *messages)
 {
     ws_thread_t *wt = (ws_thread_t *)((char *)recv - offsetof(ws_thread_t, recv));
@@ -435,6 +459,11 @@ static void on_notice(h2o_multithread_receiver_t *recv, h2o_linklist_t *messages
     while (!h2o_linklist_is_empty(messages)) {
         notice_t *msg = H2O_STRUCT_FROM_MEMBER(notice_t, super.link, messages->next);
         h2o_linklist_unlink(&msg->super.link);
+        if (msg->recheck) {
+            recheck_user(wt, msg->user);
+            free(msg);
+            continue;
+        }
         int i = 0;
         while (i < n && users[i] != msg->user)
             i++;
@@ -449,12 +478,13 @@ static void on_notice(h2o_multithread_receiver_t *recv, h2o_linklist_t *messages
     deliver_user(wt, users, n);
 }
 
-void http_ws_notify(ws_thread_t *wt, int64_t user)
+void http_ws_notify(ws_thread_t *wt, int64_t user, bool recheck)
 {
     notice_t *n = calloc(1, sizeof(*n));
     if (n == NULL)
         abort();
     n->user = user;
+    n->recheck = recheck;
     h2o_multithread_send_message(&wt->recv, &n->super);
 }
 

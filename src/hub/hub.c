@@ -104,7 +104,7 @@ int64_t hub_connections(hub_t *h)
     return n;
 }
 
-void hub_publish(hub_t *h, int64_t user)
+static void deliver(hub_t *h, int64_t user, hub_kind_t kind)
 {
     int threads[MAX_THREADS], n = 0;
     pthread_mutex_lock(&h->mu);
@@ -114,5 +114,15 @@ void hub_publish(hub_t *h, int64_t user)
             threads[n++] = t;
     pthread_mutex_unlock(&h->mu);
     for (int i = 0; i < n; i++)
-        h->cb(h->arg, threads[i], user);
+        h->cb(h->arg, threads[i], user, kind);
+}
+
+void hub_publish(hub_t *h, int64_t user)
+{
+    deliver(h, user, HUB_EVENTS);
+}
+
+void hub_recheck(hub_t *h, int64_t user)
+{
+    deliver(h, user, HUB_RECHECK);
 }

@@ -12,8 +12,12 @@
 #include <stdint.h>
 
 typedef struct hub hub_t;
+/* What a delivery says: new events in the user's stream, or that the
+ * user's sessions or policy state changed (sign-out, withdrawal,
+ * cancellation): each live connection checks it may still be open. */
+typedef enum { HUB_EVENTS, HUB_RECHECK } hub_kind_t;
 /* Called outside the hub's lock; may run on any thread. */
-typedef void (*hub_deliver_cb)(void *arg, int thread, int64_t user);
+typedef void (*hub_deliver_cb)(void *arg, int thread, int64_t user, hub_kind_t kind);
 
 /* Returns new (hub_destroy). */
 hub_t *hub_create(int nthreads, hub_deliver_cb cb, void *arg);
@@ -24,5 +28,6 @@ bool hub_online(hub_t *h, int64_t user);
 /* How many connections the hub counts in all (metrics, tests). */
 int64_t hub_connections(hub_t *h);
 void hub_publish(hub_t *h, int64_t user);
+void hub_recheck(hub_t *h, int64_t user);
 
 #endif

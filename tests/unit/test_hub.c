@@ -11,11 +11,13 @@ typedef struct calls {
     int n;
     int thread[16];
     int64_t user[16];
+    hub_kind_t kind[16];
 } calls_t;
 
-static void record(void *arg, int thread, int64_t user)
+static void record(void *arg, int thread, int64_t user, hub_kind_t kind)
 {
     calls_t *c = arg;
+    c->kind[c->n] = kind;
     c->thread[c->n] = thread;
     c->user[c->n++] = user;
 }
@@ -53,6 +55,22 @@ static void test_publish_reaches_each_thread_holding_the_user_once(void **state)
     assert_true(c.user[0] == 7 && c.user[1] == 7);
     hub_publish(h, 9); /* nobody connected: nothing */
     assert_int_equal(c.n, 2);
+    assert_true(c.kind[0] == HUB_EVENTS && c.kind[1] == HUB_EVENTS);
+    hub_destroy(h);
+}
+
+static void test_a_recheck_reaches_the_same_threads_as_events(void **state)
+{
+    (void)state;
+    calls_t c = {0};
+    hub_t *h = hub_create(4, record, &c);
+    hub_join(h, 3, 7);
+    hub_join(h, 1, 7);
+    hub_recheck(h, 7);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.thread[0], 1);
+    assert_int_equal(c.thread[1], 3);
+    assert_true(c.kind[0] == HUB_RECHECK && c.kind[1] == HUB_RECHECK);
     hub_destroy(h);
 }
 
@@ -69,9 +87,9 @@ static void test_leaving_more_than_joined_is_harmless(void **state)
     hub_destroy(h);
 }
 
-static void noop(void *arg, int thread, int64_t user)
+static void noop(void *arg, int thread, int64_t user, hub_kind_t kind)
 {
-    (void)arg, (void)thread, (void)user;
+    (void)arg, (void)thread, (void)user, (void)kind;
 }
 
 static void *churn(void *arg)
@@ -105,6 +123,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_user_is_online_while_any_connection_is_open),
         cmocka_unit_test(test_publish_reaches_each_thread_holding_the_user_once),
+        cmocka_unit_test(test_a_recheck_reaches_the_same_threads_as_events),
         cmocka_unit_test(test_leaving_more_than_joined_is_harmless),
         cmocka_unit_test(test_concurrent_joins_and_leaves_balance_out),
     };
