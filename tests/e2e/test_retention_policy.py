@@ -70,3 +70,13 @@ def test_a_material_version_asks_every_user_to_accept_it_again(make_server):
     # a new account accepts the new version and is served
     t2, _ = srv.login(new_phone())
     assert srv.get("/v1/me/devices", token=t2).status_code == 200
+    # the existing account accepts it, and is served again; the old
+    # version is no longer accepted as an answer
+    old = _versions(srv)[1]["version"]
+    r = srv.request("PUT", "/v1/me/consents/policy", token=token, json={"version": old})
+    assert r.status_code == 422, r.text
+    r = srv.request("PUT", "/v1/me/consents/policy", token=token, json={"version": new["version"]})
+    assert r.status_code in (200, 204), r.text
+    assert srv.get("/v1/me/devices", token=token).status_code == 200
+    me = srv.get("/v1/me", token=token).json()
+    assert me["policy"]["version"] == new["version"] and "policy_notice" not in me
