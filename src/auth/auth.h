@@ -93,8 +93,8 @@ int auth_devices_view(app_ctx_t *c, const auth_session_t *s, json_t **out, err_t
 int auth_device_remove(app_ctx_t *c, int64_t user_id, int64_t device_id, err_t *e)
     __attribute__((warn_unused_result));
 
-/* Reads and unwraps the data key of user_id (UNAUTHORIZED if the account
- * is gone). Wipe *dek after use. */
+/* Reads and unwraps the data key of user_id (NOT_FOUND if the account is
+ * gone). Wipe *dek after use. */
 int auth_user_key(app_ctx_t *c, int64_t user_id, sec_key_t *dek, err_t *e)
     __attribute__((warn_unused_result));
 /* The account's phone number (11 digits) into out[12]; wipe it after use.

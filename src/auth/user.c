@@ -40,7 +40,7 @@ int auth_user_key(app_ctx_t *c, int64_t user_id, sec_key_t *dek, err_t *e)
     if (rc < 0)
         return rc;
     if (rc == DB_DONE)
-        return err_set(e, ERR_UNAUTHORIZED, NULL, NULL);
+        return err_set(e, ERR_NOT_FOUND, NULL, "no such user");
     size_t wl;
     const void *wrapped = db_bytes(st, 0, &wl);
     rc = user_dek(c, user_id, wrapped, wl, dek, e);

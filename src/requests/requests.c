@@ -2,6 +2,7 @@
  * place "requests.text"), the user's list, the staff queue by deadline,
  * answering (sealed "requests.answer"), and the overdue report. */
 #include "requests/requests.h"
+#include "auth/auth.h"
 #include "audit/audit.h"
 #include "core/ids.h"
 #include "core/jread.h"
@@ -27,24 +28,6 @@ static json_t *id_json(int64_t id)
     char buf[21];
     ids_format(id, buf);
     return json_string(buf);
-}
-
-static int user_key(app_ctx_t *c, int64_t user_id, sec_key_t *dek, err_t *e)
-{
-    db_stmt_t *st;
-    int rc = db_one(c->db, &st, "SELECT dek_wrapped FROM users WHERE id = $1",
-                    DB_ARGS(DB_I64(user_id)), e);
-    if (rc < 0)
-        return rc;
-    if (rc == DB_DONE)
-        return err_set(e, ERR_NOT_FOUND, NULL, "the account of this request is gone");
-    size_t wl;
-    const void *wrapped = db_bytes(st, 0, &wl);
-    rc = wrapped && sec_dek_unwrap(c->app->vault, user_id, wrapped, wl, dek) == 0
-             ? 0
-             : err_internal(e, "data key of user %lld cannot be unwrapped", (long long)user_id);
-    db_done(st);
-    return rc;
 }
 
 static json_t *open_text(const sec_key_t *dek, const char *place, int64_t id, db_stmt_t *st,
@@ -114,7 +97,7 @@ int requests_create(app_ctx_t *c, int64_t user_id, const char *type, const char 
     if (n < 1 || n > REQUESTS_TEXT_MAX)
         return err_set(e, ERR_VALIDATION_FAILED, "text", "1 to %d characters", REQUESTS_TEXT_MAX);
     sec_key_t dek;
-    int rc = user_key(c, user_id, &dek, e);
+    int rc = auth_user_key(c, user_id, &dek, e);
     if (rc < 0)
         return rc;
     int64_t id = ids_next(), now = c->now_ms();
@@ -135,7 +118,7 @@ int requests_create(app_ctx_t *c, int64_t user_id, const char *type, const char 
 int requests_mine(app_ctx_t *c, int64_t user_id, int limit, json_t **out, err_t *e)
 {
     sec_key_t dek;
-    int rc = user_key(c, user_id, &dek, e);
+    int rc = auth_user_key(c, user_id, &dek, e);
     if (rc < 0)
         return rc;
     db_stmt_t *st;
@@ -248,7 +231,8 @@ int requests_read(app_ctx_t *c, const staff_session_t *s, int64_t id, json_t **o
     sec_key_t dek;
     json_t *t = NULL;
     int rc = db_begin(c->db, e);
-    if (rc < 0 || (rc = owner(c, id, &user, &open, e)) < 0 || (rc = user_key(c, user, &dek, e)) < 0)
+    if (rc < 0 || (rc = owner(c, id, &user, &open, e)) < 0 ||
+        (rc = auth_user_key(c, user, &dek, e)) < 0)
         goto out_rollback;
     rc = ticket(c, &dek, id, &t, e);
     sec_wipe(&dek, sizeof(dek));
@@ -294,7 +278,7 @@ int requests_answer(app_ctx_t *c, const staff_session_t *s, int64_t id, const re
         rc = err_set(e, ERR_CONFLICT, NULL, "this request is answered already");
         goto out_rollback;
     }
-    if ((rc = user_key(c, user, &dek, e)) < 0)
+    if ((rc = auth_user_key(c, user, &dek, e)) < 0)
         goto out_rollback;
     size_t len;
     uint8_t *sealed =

@@ -3,6 +3,7 @@
  * and never without an audit record of the read. The categories and where
  * they are sealed come from the data map. */
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "core/ids.h"
 #include "core/jread.h"
 #include "core/log.h"
@@ -73,24 +74,6 @@ int staff_may_reveal(unsigned role, const char *const *cats, int n, err_t *e)
     return 0;
 }
 
-static int user_key(app_ctx_t *c, int64_t user_id, sec_key_t *dek, err_t *e)
-{
-    db_stmt_t *st;
-    int rc = db_one(c->db, &st, "SELECT dek_wrapped FROM users WHERE id = $1",
-                    DB_ARGS(DB_I64(user_id)), e);
-    if (rc < 0)
-        return rc;
-    if (rc == DB_DONE)
-        return err_set(e, ERR_NOT_FOUND, NULL, "no such user");
-    size_t wl;
-    const void *wrapped = db_bytes(st, 0, &wl);
-    rc = wrapped && sec_dek_unwrap(c->app->vault, user_id, wrapped, wl, dek) == 0
-             ? 0
-             : err_internal(e, "data key of user %lld cannot be unwrapped", (long long)user_id);
-    db_done(st);
-    return rc;
-}
-
 /* "SELECT <sealed column> FROM users ..." per store of the data map, built
  * once: statements are cached by the address of their text, so each must
  * live as long as the process (never a buffer reused for other SQL). */
@@ -137,7 +120,7 @@ int staff_user_fields(app_ctx_t *c, int64_t user_id, const char *const *cats, in
                       err_t *e)
 {
     sec_key_t dek;
-    int rc = user_key(c, user_id, &dek, e);
+    int rc = auth_user_key(c, user_id, &dek, e);
     for (int i = 0; rc >= 0 && i < n; i++) {
         const privacy_store_t *ps = find_revealable(cats[i]) >= 0 ? user_store(cats[i]) : NULL;
         json_t *v;
