@@ -17,7 +17,7 @@ int auth_step_up_send(app_ctx_t *c, int64_t user_id, const char *client_ip, err_
     return rc;
 }
 
-static int phone_bidx(app_ctx_t *c, int64_t user_id, uint8_t out[SEC_HASH_LEN], err_t *e)
+int auth_user_phone_bidx(app_ctx_t *c, int64_t user_id, uint8_t out[SEC_HASH_LEN], err_t *e)
 {
     db_stmt_t *st;
     int rc = db_one(c->db, &st, "SELECT phone_bidx FROM users WHERE id = $1",
@@ -49,7 +49,7 @@ int auth_step_up_verify(app_ctx_t *c, int64_t user_id, const char *code, err_t *
     uint8_t pb[SEC_HASH_LEN];
     if (code == NULL || strlen(code) != 6 || strspn(code, "0123456789") != 6)
         return err_set(e, ERR_VERIFICATION_REQUIRED, "code", NULL);
-    int rc = phone_bidx(c, user_id, pb, e);
+    int rc = auth_user_phone_bidx(c, user_id, pb, e);
     if (rc < 0)
         return rc;
     if ((rc = db_begin(c->db, e)) < 0)

@@ -126,22 +126,6 @@ static bool handled_by_module(const privacy_store_t *s)
     return strcmp(s->table, "messages") == 0 || strcmp(s->table, "media") == 0;
 }
 
-static int read_bidx(app_ctx_t *c, cancel_t *k, err_t *e)
-{
-    db_stmt_t *st;
-    int rc = db_one(c->db, &st, "SELECT phone_bidx FROM users WHERE id = $1",
-                    DB_ARGS(DB_I64(k->user)), e);
-    if (rc < 0)
-        return rc;
-    if (rc == DB_DONE)
-        return err_set(e, ERR_UNAUTHORIZED, NULL, NULL);
-    size_t len;
-    const void *b = db_bytes(st, 0, &len);
-    memcpy(k->phone_bidx, b, len == SEC_HASH_LEN ? len : 0);
-    db_done(st);
-    return 0;
-}
-
 static int audit_cancel(app_ctx_t *c, const cancel_t *k, err_t *e)
 {
     int64_t sum[3] = {0};
@@ -209,7 +193,7 @@ int rights_cancel(app_ctx_t *c, int64_t user_id, const char *code, json_t **repo
     cancel_t k = {.user = user_id};
     pthread_once(&sqls_once, make_sqls);
     int rc = auth_step_up_verify(c, user_id, code, e);
-    if (rc < 0 || (rc = read_bidx(c, &k, e)) < 0)
+    if (rc < 0 || (rc = auth_user_phone_bidx(c, k.user, k.phone_bidx, e)) < 0)
         return rc;
     k.t = calloc(privacy_stores_count, sizeof(*k.t));
     if (k.t == NULL)
