@@ -47,6 +47,14 @@ static int refresh(app_ctx_t *c, err_t *e)
     return 0;
 }
 
+bool privacy_policy_is_newest(app_ctx_t *c, const char *accepted)
+{
+    err_t e = {0};
+    bool yes = refresh(c, &e) == 0 && acceptable.n > 0 && strcmp(acceptable.v[0], accepted) == 0;
+    err_clear(&e);
+    return yes;
+}
+
 void privacy_gate_reset(void)
 {
     acceptable.n = 0;

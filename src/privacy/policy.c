@@ -324,6 +324,10 @@ int privacy_policy_ensure_published(app_ctx_t *c, err_t *e)
 
 int privacy_policy_notice(app_ctx_t *c, const char *accepted, json_t **out, err_t *e)
 {
+    if (accepted && privacy_policy_is_newest(c, accepted)) {
+        *out = json_null();
+        return 0;
+    }
     db_stmt_t *st;
     int rc = db_one(c->db, &st,
                     "SELECT version, published_at, material, note FROM policy_versions "

@@ -110,6 +110,9 @@ int privacy_policy_versions(app_ctx_t *c, json_t **out, err_t *e)
  * the latest material version or newer. */
 int privacy_gate(app_ctx_t *c, const char *accepted, bool withdrawn, err_t *e)
     __attribute__((warn_unused_result));
+/* Whether accepted is the newest published version (from the gate's
+ * per-thread cache: no query in the common case). */
+bool privacy_policy_is_newest(app_ctx_t *c, const char *accepted);
 /* Forgets this thread's cached versions (after publishing one). */
 void privacy_gate_reset(void);
 
