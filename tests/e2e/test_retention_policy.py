@@ -34,7 +34,9 @@ def test_a_non_material_version_shows_a_notice_and_keeps_everything_open(make_se
     assert len(items) == 2 and items[0]["material"] is False and items[0]["note"] == "措辞修订"
     new = items[0]["version"]
     assert new != items[1]["version"]
-    notice = srv.get("/v1/me", token=token).json().get("policy_notice")
+    # a published version takes effect within a second (per-thread cache)
+    notice = eventually(lambda: srv.get("/v1/me", token=token).json().get("policy_notice"),
+                        timeout=5)
     assert notice and notice["version"] == new and notice["material"] is False
     assert notice["note"] == "措辞修订" and notice["published_at"] == items[0]["published_at"]
     assert srv.get("/v1/me/devices", token=token).status_code == 200
