@@ -158,6 +158,7 @@ int chat_call(app_ctx_t *c, int64_t user, int64_t conv, const char *call_id, con
     if (rc < 0)
         return rc;
     if ((rc = chat_member_peer(c, conv, user, &peer, e)) < 0 ||
+        (peer == 0 && (rc = err_set(e, ERR_FORBIDDEN, NULL, "the peer cancelled their account"))) ||
         (rc = apply(c, &n, user, peer, conv, call_id, a, data, e)) < 0 ||
         (strcmp(a->name, "invite") == 0 && (rc = stream_push(c, &n, peer, "来电", NULL, e)) < 0)) {
         db_rollback(c->db);
@@ -184,8 +185,22 @@ static int expire_one(app_ctx_t *c, const ringing_t *r, err_t *e)
         db_rollback(c->db);
         return rc < 0 ? rc : 0;
     }
-    if ((rc = chat_member_peer(c, r->conv, r->caller, &peer, e)) < 0 ||
-        (rc = relay(c, &n, r->conv, r->caller, peer, r->call_id, "timeout", r->caller, NULL, e)) <
+    if ((rc = chat_member_peer(c, r->conv, r->caller, &peer, e)) < 0) {
+        db_rollback(c->db);
+        return rc;
+    }
+    if (peer == 0) { /* the callee cancelled their account: nobody to tell */
+        int64_t x = db_exec(c->db,
+                            "UPDATE calls SET state = 'ended', ended_at = $1 WHERE "
+                            "conversation_id = $2 AND call_id = $3",
+                            DB_ARGS(DB_I64(c->now_ms()), DB_I64(r->conv), DB_TEXT(r->call_id)), e);
+        if (x < 0) {
+            db_rollback(c->db);
+            return (int)x;
+        }
+        return db_commit(c->db, e);
+    }
+    if ((rc = relay(c, &n, r->conv, r->caller, peer, r->call_id, "timeout", r->caller, NULL, e)) <
             0 ||
         (rc = finish(c, &n, r->conv, r->caller, peer, r->call_id, &k, "missed", e)) < 0) {
         db_rollback(c->db);

@@ -6,8 +6,9 @@ import sqlite3
 
 import pytest
 
-from conftest import (CHAT_FLAGS, assert_error, db_file_bytes, full_history, png_bytes,
-                      post_message, sync_all, upload_ok, wrong_code)
+from conftest import (CHAT_FLAGS, assert_error, assert_ws_error, db_file_bytes, full_history,
+                      png_bytes, post_message, sync_all, upload_ok, wrong_code, ws_close,
+                      ws_connect, ws_request)
 from rights_helpers import Planted, cancel, export, step_up_code
 
 CANCELLED = "已注销用户"
@@ -74,6 +75,14 @@ def test_the_peer_still_sees_the_messages_sent_by_a_cancelled_user(world):
     assert srv.get(f"/v1/media/{shared['id']}", token=b.token).status_code == 200
     r = post_message(srv, b.token, cid, "text", {"text": "still there?"})
     assert_error(r, 403, "forbidden")
+    # nor can the peer call the cancelled account
+    ws = ws_connect(srv, b.token)
+    try:
+        reply = ws_request(ws, {"type": "call", "conversation_id": cid, "call_id": "c-after",
+                                "action": "invite", "data": {}})
+        assert_ws_error(reply, "forbidden")
+    finally:
+        ws_close(ws)
 
 
 def test_the_phone_signs_up_again_as_a_new_account(world):
