@@ -1,6 +1,8 @@
 """Policy versions (九): `wlk policy publish` adds versions, the old ones
 stay archived byte for byte; a material version gates every business
 route until accepted, a non-material one only shows a notice."""
+import sqlite3
+
 from conftest import assert_error, eventually, new_phone
 from retention_util import wlk, wlk_ok
 
@@ -82,3 +84,24 @@ def test_a_material_version_asks_every_user_to_accept_it_again(make_server):
     assert srv.get("/v1/me/devices", token=token).status_code == 200
     me = srv.get("/v1/me", token=token).json()
     assert me["policy"]["version"] == new["version"] and "policy_notice" not in me
+
+
+def test_a_changed_data_map_is_always_material(make_server):
+    # As if the latest version had been published by a build whose map had
+    # other categories, purposes or recipients: its stored fingerprint
+    # differs from this build's. Publishing without --material must still
+    # be material.
+    srv = make_server(*SHARED)
+    token, _ = srv.login(new_phone())
+    srv.stop()
+    srv.assert_clean()
+    con = sqlite3.connect(str(srv.data_dir / "wlk.db"))
+    with con:
+        con.execute("UPDATE policy_versions SET fingerprint = 'fedcba9876543210'")
+    con.close()
+    out = wlk_ok(srv.data_dir, "policy", "publish", "--note", "新增类别", "--force")
+    assert "material" in out
+    srv = make_server(*SHARED, data_dir=srv.data_dir)
+    items = _versions(srv)
+    assert len(items) == 2 and items[0]["material"] is True
+    assert_error(srv.get("/v1/me/devices", token=token), 403, "policy_update_required")
