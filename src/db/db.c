@@ -131,6 +131,12 @@ void db_rollback(db_t *db)
     err_clear(&ignored);
 }
 
+void db_trim(db_t *db)
+{
+    if (db->ops->trim)
+        db->ops->trim(db);
+}
+
 int db_checkpoint(db_t *db, err_t *e)
 {
     return db->ops->checkpoint ? db->ops->checkpoint(db, e) : 0;

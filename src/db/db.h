@@ -61,6 +61,8 @@ typedef struct db_ops {
     /* Optional: after an erasure, leaves no older copy of a changed page
      * in the engine's log (SQLite: a TRUNCATE checkpoint). */
     int (*scrub)(db_t *db, err_t *e);
+    /* Optional: gives back the memory of cached pages not in use. */
+    void (*trim)(db_t *db);
 } db_ops_t;
 
 struct db {
@@ -106,6 +108,9 @@ void db_rollback(db_t *db);
 /* Background maintenance of the engine's log (the outbox worker calls it
  * every pass, so loop threads never pay for it). 0 or ERR_*. */
 int db_checkpoint(db_t *db, err_t *e);
+/* Gives back the memory of the connection's cached pages (after a scan
+ * whose pages will not be needed soon). */
+void db_trim(db_t *db);
 
 /* After erasing personal data (account cancellation): no copy of the
  * erased rows stays in the engine's log. Blocks writers while it runs;

@@ -4,6 +4,7 @@
  * named parameters to SQLite, so each statement maps N to SQLite's index. */
 #include "db/db.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -301,6 +302,12 @@ static int lite_scrub(db_t *base, err_t *e)
     return rc == SQLITE_OK ? 0 : translate(db, rc, e, "scrub");
 }
 
+static void lite_trim(db_t *base)
+{
+    sqlite3_db_release_memory(((lite_t *)base)->h);
+    malloc_trim(0); /* the freed pages back to the system, not kept by malloc */
+}
+
 int db_sqlite_dsn(const char *data_dir, bool exclusive, char *out, size_t len)
 {
     size_t o = 0;
@@ -338,5 +345,6 @@ const db_ops_t db_sqlite_ops = {
     .begin_sql = "BEGIN IMMEDIATE",
     .write_lock = lite_write_lock,
     .checkpoint = lite_checkpoint,
+    .trim = lite_trim,
     .scrub = lite_scrub,
 };

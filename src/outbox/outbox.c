@@ -249,6 +249,7 @@ static void janitor(outbox_t *o)
     if (retention_sweep(&o->ctx, passes, false, NULL, NULL, &e) < 0)
         log_msg(LOG_WARN, "retention sweep failed", "%s", e.cause[0] ? e.cause : e.message);
     err_clear(&e);
+    db_trim(o->ctx.db); /* the sweep's pages are not needed until the next one */
 }
 
 static void *worker(void *arg)
