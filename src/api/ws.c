@@ -6,6 +6,7 @@
 #include "chat/chat.h"
 #include "core/jread.h"
 #include "core/log.h"
+#include "privacy/privacy.h"
 
 #include <stdlib.h>
 
@@ -115,6 +116,11 @@ static int dispatch(api_req_t *r, const json_t *f, json_t **reply, api_ws_pendin
         return rc;
     if (rid && !json_is_string(rid) && !json_is_integer(rid))
         return err_set(&r->err, ERR_VALIDATION_FAILED, "req_id", "a string or an integer");
+    /* every frame passes the policy gate, like every request (a version
+     * published meanwhile is seen within a second) */
+    if ((rc = privacy_gate(r->ctx, r->session.policy_version, r->session.policy_withdrawn,
+                           &r->err)) < 0)
+        return rc;
     for (size_t i = 0; i < sizeof(frames) / sizeof(frames[0]); i++)
         if (strcmp(frames[i].type, type) == 0)
             return frames[i].fn(r, f, reply, p);

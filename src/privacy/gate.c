@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#define GATE_VERSIONS   8    /* versions at or after the last material one */
+#define GATE_VERSIONS   16   /* cached versions at or after the last material one */
 #define GATE_REFRESH_MS 1000 /* a published version takes effect within this */
 
 /* Per loop thread: the versions a user may have accepted and still be
@@ -70,6 +70,22 @@ int privacy_gate(app_ctx_t *c, const char *accepted, bool withdrawn, err_t *e)
     for (int i = 0; i < acceptable.n; i++)
         if (strcmp(acceptable.v[i], accepted) == 0)
             return 0;
+    /* more versions since the last material one than the cache holds:
+     * an older one may still be good (wording-only changes never gate) */
+    if (acceptable.n == GATE_VERSIONS) {
+        db_stmt_t *st;
+        rc = db_one(c->db, &st,
+                    "SELECT 1 FROM policy_versions WHERE version = $1 AND published_at >= "
+                    "COALESCE((SELECT MAX(published_at) FROM policy_versions WHERE material = 1), "
+                    "0)",
+                    DB_ARGS(DB_TEXT(accepted)), e);
+        if (rc == DB_ROW) {
+            db_done(st);
+            return 0;
+        }
+        if (rc < 0)
+            return rc;
+    }
     err_set(e, ERR_POLICY_UPDATE_REQUIRED, NULL, NULL);
     err_extra(e, "version", json_string(acceptable.v[0]));
     return e->code;

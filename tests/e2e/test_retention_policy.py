@@ -2,8 +2,9 @@
 stay archived byte for byte; a material version gates every business
 route until accepted, a non-material one only shows a notice."""
 import sqlite3
+import time
 
-from conftest import assert_error, eventually, new_phone
+from conftest import assert_error, eventually, new_phone, ws_close, ws_connect, ws_request
 from retention_util import wlk, wlk_ok
 
 SHARED = ("--sqlite-lock", "shared")
@@ -105,3 +106,31 @@ def test_a_changed_data_map_is_always_material(make_server):
     items = _versions(srv)
     assert len(items) == 2 and items[0]["material"] is True
     assert_error(srv.get("/v1/me/devices", token=token), 403, "policy_update_required")
+
+
+def test_many_wording_only_versions_never_lock_anyone_out(make_server):
+    srv = make_server(*SHARED)
+    token, _ = srv.login(new_phone())
+    for i in range(18):  # more than the gate caches per thread
+        wlk_ok(srv.data_dir, "policy", "publish", *SHARED, "--note", f"措辞 {i}", "--force")
+    assert len(_versions(srv)) == 19
+    time.sleep(1.2)  # past the gate's refresh, so the new versions are seen
+    assert srv.get("/v1/me/devices", token=token).status_code == 200
+
+
+def test_an_open_websocket_is_gated_by_a_material_version_too(make_server):
+    srv = make_server(*SHARED)
+    token, _ = srv.login(new_phone())
+    ws = ws_connect(srv, token)
+    try:
+        assert ws_request(ws, {"type": "ping"})["type"] == "pong"
+        wlk_ok(srv.data_dir, "policy", "publish", *SHARED, "--material", "--note", "新增接收方",
+               "--force")
+
+        def gated():
+            reply = ws_request(ws, {"type": "ping"})
+            return reply if reply.get("type") == "error" else None
+        reply = eventually(gated, timeout=5)
+        assert reply and reply["code"] == "policy_update_required", reply
+    finally:
+        ws_close(ws)
