@@ -16,7 +16,7 @@ typedef struct row {
     const char *actor, *action, *categories, *reason, *detail;
 } row_t;
 
-/* Fields separated by a byte no text field holds (0x1f). */
+/* The previous MAC, the numbers, then each text field length-prefixed. */
 static void mac_of(app_ctx_t *c, const uint8_t prev[SEC_HASH_LEN], const row_t *r,
                    uint8_t out[SEC_HASH_LEN])
 {
@@ -27,10 +27,14 @@ static void mac_of(app_ctx_t *c, const uint8_t prev[SEC_HASH_LEN], const row_t *
              (long long)r->subject);
     str_append(&s, num, strlen(num));
     const char *f[] = {r->actor, r->action, r->categories, r->reason, r->detail};
+    /* each field with its length first (NULL: "-"), so no text can move
+     * from one field into the next and keep the MAC */
     for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-        str_append(&s, f[i] ? "1" : "0", 1); /* NULL and "" differ */
-        str_append(&s, f[i] ? f[i] : "", f[i] ? strlen(f[i]) : 0);
-        str_append(&s, "\x1f", 1);
+        int n = f[i] ? snprintf(num, sizeof(num), "%zu:", strlen(f[i]))
+                     : snprintf(num, sizeof(num), "-");
+        str_append(&s, num, (size_t)n);
+        if (f[i])
+            str_append(&s, f[i], strlen(f[i]));
     }
     sec_blind_index(c->app->vault, "audit", s.buf, s.len, out);
     str_free(&s);

@@ -63,9 +63,18 @@ int media_export(app_ctx_t *c, int64_t owner, json_t **out, err_t *e)
         const char *s = json_string_value(json_object_get(item, "id"));
         if (rc < 0)
             break;
-        if (!ids_parse(s, strlen(s), &id) || (rc = file_sha256(c, owner, id, hex, e)) < 0)
-            break;
-        json_object_set_new(item, "sha256", json_string(hex));
+        if (!ids_parse(s, strlen(s), &id))
+            continue;
+        /* a file that cannot be read (gone, damaged) still leaves the row
+         * in the export, without its hash; the rest goes on */
+        err_t fe = {0};
+        if (file_sha256(c, owner, id, hex, &fe) < 0) {
+            log_msg(LOG_WARN, "export: media file unreadable", "%s", fe.cause);
+            json_object_set_new(item, "sha256", json_null());
+        } else {
+            json_object_set_new(item, "sha256", json_string(hex));
+        }
+        err_clear(&fe);
     }
     if (rc < 0) {
         json_decref(items);

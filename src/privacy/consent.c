@@ -4,11 +4,9 @@
 
 #include <string.h>
 
-int privacy_consent_record(app_ctx_t *c, int64_t user_id, const char *scope, const char *version,
-                           bool granted, int64_t device_id, err_t *e)
+static int record(app_ctx_t *c, int64_t user_id, const char *scope, const char *version,
+                  bool granted, int64_t device_id, err_t *e)
 {
-    if (privacy_scope_find(scope) == NULL)
-        return err_set(e, ERR_NOT_FOUND, "scope", "unknown consent scope");
     int64_t rc = db_exec(c->db,
                          "INSERT INTO consents (id, user_id, scope, version, granted, at, "
                          "device_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -25,6 +23,24 @@ int privacy_consent_record(app_ctx_t *c, int64_t user_id, const char *scope, con
                      : db_exec(c->db, "UPDATE users SET policy_withdrawn_at = $1 WHERE id = $2",
                                DB_ARGS(DB_I64(c->now_ms()), DB_I64(user_id)), e);
     return rc < 0 ? (int)rc : 0;
+}
+
+/* The ledger row and the account's state change together. */
+int privacy_consent_record(app_ctx_t *c, int64_t user_id, const char *scope, const char *version,
+                           bool granted, int64_t device_id, err_t *e)
+{
+    if (privacy_scope_find(scope) == NULL)
+        return err_set(e, ERR_NOT_FOUND, "scope", "unknown consent scope");
+    if (c->db->in_tx)
+        return record(c, user_id, scope, version, granted, device_id, e);
+    int rc = db_begin(c->db, e);
+    if (rc < 0)
+        return rc;
+    if ((rc = record(c, user_id, scope, version, granted, device_id, e)) < 0) {
+        db_rollback(c->db);
+        return rc;
+    }
+    return db_commit(c->db, e);
 }
 
 /* Walks the ledger oldest first; the last grant of a scope sets version and

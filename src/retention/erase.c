@@ -103,6 +103,22 @@ int64_t retention_erase_bodies(app_ctx_t *c, stream_notify_t *n, const char *whe
     }
 }
 
+/* Files of media rows deleted in the open transaction: unlinked once it
+ * commits (retention_media_done), kept if it rolls back. Per thread: each
+ * thread has its own connection and transaction. */
+static __thread ids_t doomed;
+
+void retention_media_done(app_ctx_t *c, bool committed)
+{
+    for (size_t i = 0; committed && i < doomed.n; i++) {
+        char path[600];
+        snprintf(path, sizeof(path), "%s/media/%lld", c->app->cfg.data_dir, (long long)doomed.v[i]);
+        unlink(path); /* its key went with the row: what a failed unlink leaves is unreadable */
+    }
+    free(doomed.v);
+    memset(&doomed, 0, sizeof(doomed));
+}
+
 int64_t retention_drop_media(app_ctx_t *c, const char *where, const db_arg_t *args, bool dry_run,
                              err_t *e)
 {
@@ -118,10 +134,8 @@ int64_t retention_drop_media(app_ctx_t *c, const char *where, const db_arg_t *ar
     for (size_t i = 0; rc >= 0 && i < m.n; i += 2) {
         int64_t x = db_exec(c->db, "DELETE FROM media WHERE id = $1", DB_ARGS(DB_I64(m.v[i])), e);
         rc = x < 0 ? (int)x : 0;
-        char path[600];
-        snprintf(path, sizeof(path), "%s/media/%lld", c->app->cfg.data_dir, (long long)m.v[i]);
         if (rc == 0)
-            unlink(path); /* its key went with the row: what a failed unlink leaves is unreadable */
+            ids_push(&doomed, m.v[i]);
         total += rc == 0;
     }
     free(m.v);
@@ -244,9 +258,12 @@ int retention_erase(app_ctx_t *c, int64_t user, const char *const *cats, int n, 
         }
     if ((rc = audit(c, user, cats, n, actor, reason, *rows, e)) < 0)
         goto out_rollback;
-    return stream_commit(c, &notify, e);
+    rc = stream_commit(c, &notify, e);
+    retention_media_done(c, rc == 0);
+    return rc;
 out_rollback:
     db_rollback(c->db);
+    retention_media_done(c, false);
     return rc;
 }
 

@@ -16,8 +16,11 @@ const char *retention_sql(const char *text);
  * number of messages or ERR_*. Inside the caller's transaction. */
 int64_t retention_erase_bodies(app_ctx_t *c, stream_notify_t *n, const char *where,
                                const db_arg_t *args, bool dry_run, err_t *e);
-/* Deletes the media rows matching where and their sealed files. */
+/* Deletes the media rows matching where; their sealed files go when the
+ * transaction commits: call retention_media_done(c, committed) after it. */
 int64_t retention_drop_media(app_ctx_t *c, const char *where, const db_arg_t *args, bool dry_run,
                              err_t *e);
+
+void retention_media_done(app_ctx_t *c, bool committed);
 
 #endif

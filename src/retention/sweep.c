@@ -55,10 +55,14 @@ static int rule(run_t *r, const char *category, const char *table, const char *t
     if (n < 0) {
         if (!r->dry)
             db_rollback(r->c->db);
+        retention_media_done(r->c, false);
         return (int)n;
     }
-    if (!r->dry && (rc = db_commit(r->c->db, e)) < 0)
+    if (!r->dry && (rc = db_commit(r->c->db, e)) < 0) {
+        retention_media_done(r->c, false);
         return rc;
+    }
+    retention_media_done(r->c, true);
     r->total += n;
     if (r->cb)
         r->cb(r->arg, category, table, trigger, text, n);

@@ -115,6 +115,23 @@ static void test_a_changed_field_is_found_and_named(void **state)
     }
 }
 
+static void test_text_moved_from_one_field_into_the_next_is_found(void **state)
+{
+    app_ctx_t *c = *state;
+    err_t e = {0};
+    int64_t count;
+    audit_entry_t a = {.actor = "staff:ann",
+                       .action = "x",
+                       .categories = "a",
+                       .reason = "b\x1f"
+                                 "1c"};
+    fill(c, 0); /* an empty trail */
+    assert_int_equal(audit_append(c, &a, &e), 0);
+    exec1(c, "UPDATE audit_log SET categories = 'a' || char(31) || '1b', reason = 'c' "
+             "WHERE seq = 1");
+    assert_int_equal(verify(c, &count), 1);
+}
+
 static void test_a_removed_record_is_found_at_the_next_one(void **state)
 {
     app_ctx_t *c = *state;
@@ -163,6 +180,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_an_intact_chain_verifies),
         cmocka_unit_test(test_a_changed_field_is_found_and_named),
+        cmocka_unit_test(test_text_moved_from_one_field_into_the_next_is_found),
         cmocka_unit_test(test_a_removed_record_is_found_at_the_next_one),
         cmocka_unit_test(test_a_chain_made_with_another_master_key_does_not_verify),
         cmocka_unit_test(test_the_list_of_one_subject_keeps_only_their_records),
