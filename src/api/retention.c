@@ -40,5 +40,7 @@ int api_admin_unlawful(api_req_t *r)
     snprintf(actor, sizeof(actor), "staff:%s", r->staff.name);
     if ((rc = retention_erase(r->ctx, user, cats, n, actor, reason, &rows, &r->err)) < 0)
         return rc;
+    if (r->ctx->app->recheck) /* erased sessions close their live sockets */
+        r->ctx->app->recheck(r->ctx->app, user);
     return api_reply(r, 200, json_pack("{s:I}", "erased_rows", (json_int_t)rows));
 }

@@ -95,6 +95,7 @@ int staff_export_request(app_ctx_t *c, const staff_session_t *s, const int64_t *
 
 typedef struct approval {
     int64_t requested_by, approved_by;
+    bool read; /* an approval is good for one read */
     json_t *detail; /* owned */
 } approval_t;
 
@@ -102,7 +103,7 @@ static int load(app_ctx_t *c, int64_t id, approval_t *a, err_t *e)
 {
     db_stmt_t *st;
     int rc = db_one(c->db, &st,
-                    "SELECT requested_by, approved_by, detail FROM approvals "
+                    "SELECT requested_by, approved_by, detail, read_at FROM approvals "
                     "WHERE id = $1 AND kind = 'bulk_export'",
                     DB_ARGS(DB_I64(id)), e);
     if (rc < 0)
@@ -113,6 +114,7 @@ static int load(app_ctx_t *c, int64_t id, approval_t *a, err_t *e)
     const char *d = db_bytes(st, 2, &dl);
     a->requested_by = db_i64(st, 0);
     a->approved_by = db_is_null(st, 1) ? 0 : db_i64(st, 1);
+    a->read = !db_is_null(st, 3);
     a->detail = d ? json_loadb(d, dl, 0, NULL) : NULL;
     db_done(st);
     if (!json_is_array(json_object_get(a->detail, "user_ids"))) {
@@ -184,6 +186,11 @@ int staff_export_read(app_ctx_t *c, const staff_session_t *s, int64_t id, json_t
         rc = err_set(e, ERR_FORBIDDEN, NULL, "only the requester may read an export");
     else if (a.approved_by == 0)
         rc = err_set(e, ERR_CONFLICT, NULL, "waiting for a second staff member's approval");
+    else if (a.read)
+        rc = err_set(e, ERR_CONFLICT, NULL, "already read once; ask for a new approval");
+    if (rc >= 0)
+        rc = (int)db_exec(c->db, "UPDATE approvals SET read_at = $1 WHERE id = $2",
+                          DB_ARGS(DB_I64(c->now_ms()), DB_I64(id)), e);
     const char *reason = json_string_value(json_object_get(a.detail, "reason"));
     size_t i;
     json_array_foreach(json_object_get(a.detail, "user_ids"), i, v)

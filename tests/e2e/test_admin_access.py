@@ -121,6 +121,10 @@ def test_bulk_export_needs_a_second_admin_and_self_approval_is_forbidden(staff_s
         log = srv.get("/v1/me/access-log", token=tok).json()["items"]
         assert [(i["staff"], i["categories"], i["reason"]) for i in log] == [
             ("admin1", ["phone", "nickname"], reason)]
+    # an approval is good for one read: a second needs a new approval
+    assert_error(srv.get(url, token=srv.token("admin1")), 409, "conflict")
+    for tok, _, _ in users:
+        assert len(srv.get("/v1/me/access-log", token=tok).json()["items"]) == 1
 
 
 def test_support_may_request_an_export_that_an_admin_approves(staff_server):
