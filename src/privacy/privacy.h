@@ -57,7 +57,7 @@ typedef struct privacy_category {
 typedef struct privacy_store {
     const char *category, *table, *id, *owner, *at;
     const char *columns[PRIVACY_MAX_COLS]; /* clear columns, NULL-terminated */
-    const char *sealed[3][2];              /* {column, place} under the owner's key */
+    const char *sealed[4][2];              /* {column, place} under the owner's key */
     privacy_action_t on_cancel;            /* delete, anonymise (cut the owner) or restrict */
     const char *why;
 } privacy_store_t;

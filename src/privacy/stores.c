@@ -62,9 +62,10 @@ const privacy_store_t privacy_stores[] = {
      COLS("recipient", "categories", "purpose", "legal_basis", "at"), NONE_SEALED, PRIVACY_RESTRICT,
      "law: records of disclosures are kept 3 years"},
     {"support_records", "requests", "id", "user_id", "created_at",
-     COLS("type", "status", "created_at", "due_at", "answered_at", "reason"),
-     SEALED({"text_enc", "requests.text"}, {"answer_enc", "requests.answer"}), PRIVACY_DELETE,
-     "rights requests and complaints"},
+     COLS("type", "status", "created_at", "due_at", "answered_at"),
+     SEALED({"text_enc", "requests.text"}, {"answer_enc", "requests.answer"},
+            {"reason_enc", "requests.reason"}),
+     PRIVACY_DELETE, "rights requests and complaints"},
     /* browse-only clients: a keyed hash of the address, for rate limits */
     {"ip_address", "rate_hits", NULL, NULL, "at", NONE, NONE_SEALED, PRIVACY_DELETE,
      "rate limits of clients not signed in"},

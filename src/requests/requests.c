@@ -51,23 +51,22 @@ static json_t *complain_to(void)
 
 /* SQL stays a literal: statements are cached by the address of their text */
 #define TICKET_COLUMNS                                                                             \
-    "SELECT id, type, status, created_at, due_at, answered_at, reason, text_enc, answer_enc "      \
+    "SELECT id, type, status, created_at, due_at, answered_at, reason_enc, text_enc, answer_enc "  \
     "FROM requests "
 
 /* A row of TICKET_COLUMNS as the user sees it. */
 static json_t *ticket_json(const sec_key_t *dek, db_stmt_t *st)
 {
     int64_t id = db_i64(st, 0);
-    size_t tl, sl, rl;
+    size_t tl, sl;
     const char *type = db_bytes(st, 1, &tl), *status = db_bytes(st, 2, &sl);
-    const char *reason = db_bytes(st, 6, &rl);
     json_t *out = json_pack(
         "{s:o, s:s%, s:s%, s:o, s:I, s:I, s:o, s:o, s:o}", "id", id_json(id), "type", type, tl,
         "status", status, sl, "text", open_text(dek, "requests.text", id, st, 7), "created_at",
         (json_int_t)db_i64(st, 3), "due_at", (json_int_t)db_i64(st, 4), "answered_at",
         db_is_null(st, 5) ? json_null() : json_integer(db_i64(st, 5)), "answer",
         open_text(dek, "requests.answer", id, st, 8), "reason",
-        reason ? json_stringn(reason, rl) : json_null());
+        open_text(dek, "requests.reason", id, st, 6));
     if (sl == 7 && memcmp(status, "refused", 7) == 0)
         json_object_set_new(out, "complain_to", complain_to());
     return out;
@@ -283,17 +282,24 @@ int requests_answer(app_ctx_t *c, const staff_session_t *s, int64_t id, const re
     size_t len;
     uint8_t *sealed =
         sec_seal_field(&dek, "requests.answer", id, a->answer, strlen(a->answer), &len);
+    /* the refusal's reason may name personal data: sealed like the answer,
+     * and not copied into the audit trail (which outlives the account) */
+    size_t rlen = 0;
+    uint8_t *rsealed =
+        a->reason ? sec_seal_field(&dek, "requests.reason", id, a->reason, strlen(a->reason), &rlen)
+                  : NULL;
     json_t *data = json_pack("{s:o, s:s}", "request_id", id_json(id), "status", a->status);
     rc = (int)db_exec(c->db,
                       "UPDATE requests SET status = $1, answered_at = $2, answered_by = $3, "
-                      "answer_enc = $4, reason = $5 WHERE id = $6 AND status = 'open'",
+                      "answer_enc = $4, reason_enc = $5 WHERE id = $6 AND status = 'open'",
                       DB_ARGS(DB_TEXT(a->status), DB_I64(now), DB_I64(s->staff_id),
-                              DB_BLOB(sealed, len), a->reason ? DB_TEXT(a->reason) : DB_NULL,
+                              DB_BLOB(sealed, len), rsealed ? DB_BLOB(rsealed, rlen) : DB_NULL,
                               DB_I64(id)),
                       e);
     free(sealed);
+    free(rsealed);
     if (rc >= 0)
-        rc = audit_staff(c, s, "request.answer", user, id, a->reason, a->status, e);
+        rc = audit_staff(c, s, "request.answer", user, id, NULL, a->status, e);
     if (rc >= 0)
         rc = stream_add(c, &n, user, "request.answered", 0, id, data, NULL, 0, e);
     json_decref(data);

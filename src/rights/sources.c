@@ -173,11 +173,12 @@ static int requests(rights_export_ctx_t *x, json_t *records, err_t *e)
                                         {"due_at", 'i', NULL},
                                         {"answered_at", 'i', NULL},
                                         {"answer", 'e', "requests.answer"},
-                                        {"reason", 't', NULL},
+                                        {"reason", 'e', "requests.reason"},
                                         {NULL, 0, NULL}};
     return put_rows(x, records, "requests",
                     "SELECT id, type, text_enc, status, created_at, due_at, answered_at, "
-                    "answer_enc, reason FROM requests WHERE user_id = $1 ORDER BY created_at, id",
+                    "answer_enc, reason_enc FROM requests WHERE user_id = $1 "
+                    "ORDER BY created_at, id",
                     cols, e);
 }
 

@@ -95,7 +95,7 @@ int staff_export_request(app_ctx_t *c, const staff_session_t *s, const int64_t *
 
 typedef struct approval {
     int64_t requested_by, approved_by;
-    bool read; /* an approval is good for one read */
+    bool read;      /* an approval is good for one read */
     json_t *detail; /* owned */
 } approval_t;
 
