@@ -25,14 +25,18 @@ int auth_device_attach(app_ctx_t *c, stream_notify_t *n, int64_t user_id, bool n
 int auth_session_open(app_ctx_t *c, int64_t user_id, int64_t device_id,
                       char token[SEC_TOKEN_LEN + 1], err_t *e);
 
-/* Issues a code to phone under the sign-in limits (auth_code_send), sent
- * with the named SMS template ("login_code", "verify_code"). */
-int auth_code_issue(app_ctx_t *c, const char *phone, const char *client_ip, const char *template,
+/* What a code is for: it is good for that only. */
+#define AUTH_CODE_LOGIN  "login"
+#define AUTH_CODE_VERIFY "verify"
+/* Issues a code for purpose to phone under the sign-in limits (shared by
+ * all purposes), sent with the purpose's SMS template. */
+int auth_code_issue(app_ctx_t *c, const char *phone, const char *client_ip, const char *purpose,
                     err_t *e);
 /* Checks code against the newest live code of the phone with blind index
- * pb (inside a transaction). A wrong try is counted: the caller commits
+ * pb for purpose (inside a transaction). A wrong try is counted: the caller commits
  * even though it fails. Returns the code's id (> 0) when it matches;
  * INVALID_CODE or TOO_MANY_ATTEMPTS otherwise. The caller marks it used. */
-int64_t auth_code_check(app_ctx_t *c, const uint8_t *pb, const char *code, err_t *e);
+int64_t auth_code_check(app_ctx_t *c, const uint8_t *pb, const char *purpose, const char *code,
+                        err_t *e);
 
 #endif

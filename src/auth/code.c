@@ -14,10 +14,11 @@
 #define HOUR_MS 3600000LL
 #define DAY_MS  86400000LL
 
-static void code_hash(app_ctx_t *c, int64_t code_id, const char *code, uint8_t out[SEC_HASH_LEN])
+static void code_hash(app_ctx_t *c, int64_t code_id, const char *purpose, const char *code,
+                      uint8_t out[SEC_HASH_LEN])
 {
-    char buf[48];
-    int n = snprintf(buf, sizeof(buf), "%lld:%s", (long long)code_id, code);
+    char buf[64];
+    int n = snprintf(buf, sizeof(buf), "%lld:%s:%s", (long long)code_id, purpose, code);
     sec_blind_index(c->app->vault, "otp", buf, (size_t)n, out);
     sec_wipe(buf, sizeof(buf));
 }
@@ -78,12 +79,13 @@ static int queue_sms(app_ctx_t *c, const char *phone, const uint8_t *pb, const c
 
 int auth_code_send(app_ctx_t *c, const char *phone_in, const char *client_ip, err_t *e)
 {
-    return auth_code_issue(c, phone_in, client_ip, "login_code", e);
+    return auth_code_issue(c, phone_in, client_ip, AUTH_CODE_LOGIN, e);
 }
 
-int auth_code_issue(app_ctx_t *c, const char *phone_in, const char *client_ip, const char *template,
+int auth_code_issue(app_ctx_t *c, const char *phone_in, const char *client_ip, const char *purpose,
                     err_t *e)
 {
+    const char *template = strcmp(purpose, AUTH_CODE_VERIFY) == 0 ? "verify_code" : "login_code";
     char phone[12], code[7];
     uint8_t pb[SEC_HASH_LEN], ipb[SEC_HASH_LEN], hash[SEC_HASH_LEN];
     if (!auth_phone_parse(phone_in, phone))
@@ -98,17 +100,20 @@ int auth_code_issue(app_ctx_t *c, const char *phone_in, const char *client_ip, c
     int64_t now = c->now_ms(), id = ids_next();
     int64_t expires = now + (int64_t)c->app->cfg.otp_ttl * 1000;
     sec_otp_new(code);
-    code_hash(c, id, code, hash);
-    /* Only the newest code is valid. */
+    code_hash(c, id, purpose, code, hash);
+    /* Only the newest code of a purpose is valid; a sign-in code neither
+     * confirms a rights request nor replaces a code sent for one. */
     if ((rc = (int)db_exec(c->db,
-                           "UPDATE otp_codes SET used_at = $1 WHERE phone_bidx = $2 AND used_at "
-                           "IS NULL",
-                           DB_ARGS(DB_I64(now), DB_BLOB(pb, SEC_HASH_LEN)), e)) < 0 ||
+                           "UPDATE otp_codes SET used_at = $1 WHERE phone_bidx = $2 AND purpose = "
+                           "$3 AND used_at IS NULL",
+                           DB_ARGS(DB_I64(now), DB_BLOB(pb, SEC_HASH_LEN), DB_TEXT(purpose)), e)) <
+            0 ||
         (rc = (int)db_exec(c->db,
                            "INSERT INTO otp_codes (id, phone_bidx, code_hash, created_at, "
-                           "expires_at) VALUES ($1, $2, $3, $4, $5)",
+                           "expires_at, purpose) VALUES ($1, $2, $3, $4, $5, $6)",
                            DB_ARGS(DB_I64(id), DB_BLOB(pb, SEC_HASH_LEN),
-                                   DB_BLOB(hash, SEC_HASH_LEN), DB_I64(now), DB_I64(expires)),
+                                   DB_BLOB(hash, SEC_HASH_LEN), DB_I64(now), DB_I64(expires),
+                                   DB_TEXT(purpose)),
                            e)) < 0 ||
         (rc = (int)db_exec(c->db, "INSERT INTO rate_hits (bucket, at) VALUES ($1, $2)",
                            DB_ARGS(DB_BLOB(ipb, SEC_HASH_LEN), DB_I64(now)), e)) < 0 ||
@@ -129,13 +134,14 @@ out_rollback:
     return rc;
 }
 
-int64_t auth_code_check(app_ctx_t *c, const uint8_t *pb, const char *code, err_t *e)
+int64_t auth_code_check(app_ctx_t *c, const uint8_t *pb, const char *purpose, const char *code,
+                        err_t *e)
 {
     db_stmt_t *st;
     int rc = db_one(c->db, &st,
-                    "SELECT id, code_hash, expires_at, attempts FROM otp_codes "
-                    "WHERE phone_bidx = $1 AND used_at IS NULL ORDER BY created_at DESC LIMIT 1",
-                    DB_ARGS(DB_BLOB(pb, SEC_HASH_LEN)), e);
+                    "SELECT id, code_hash, expires_at, attempts FROM otp_codes WHERE phone_bidx "
+                    "= $1 AND purpose = $2 AND used_at IS NULL ORDER BY created_at DESC LIMIT 1",
+                    DB_ARGS(DB_BLOB(pb, SEC_HASH_LEN), DB_TEXT(purpose)), e);
     if (rc < 0)
         return rc;
     if (rc == DB_DONE)
@@ -148,7 +154,7 @@ int64_t auth_code_check(app_ctx_t *c, const uint8_t *pb, const char *code, err_t
     db_done(st);
     if (hl != SEC_HASH_LEN || expires <= c->now_ms() || attempts >= AUTH_MAX_ATTEMPTS)
         return err_set(e, ERR_INVALID_CODE, "code", NULL);
-    code_hash(c, id, code, given);
+    code_hash(c, id, purpose, code, given);
     if (sodium_memcmp(stored, given, SEC_HASH_LEN) == 0)
         return id;
     rc = (int)db_exec(c->db, "UPDATE otp_codes SET attempts = attempts + 1 WHERE id = $1",
@@ -200,7 +206,8 @@ int auth_login(app_ctx_t *c, const auth_login_req_t *req, auth_login_res_t *res,
     int rc = db_begin(c->db, e);
     if (rc < 0)
         return rc;
-    int64_t code_id = auth_code_check(c, pb, req->code, e), user_id = 0, device_id = 0;
+    int64_t code_id = auth_code_check(c, pb, AUTH_CODE_LOGIN, req->code, e), user_id = 0,
+            device_id = 0;
     if (code_id < 0) {
         rc = (int)code_id;
         /* keep the counted wrong try */

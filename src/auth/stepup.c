@@ -12,7 +12,7 @@ int auth_step_up_send(app_ctx_t *c, int64_t user_id, const char *client_ip, err_
     int rc = auth_user_phone(c, user_id, phone, e);
     if (rc < 0)
         return rc;
-    rc = auth_code_issue(c, phone, client_ip, "verify_code", e);
+    rc = auth_code_issue(c, phone, client_ip, AUTH_CODE_VERIFY, e);
     sec_wipe(phone, sizeof(phone));
     return rc;
 }
@@ -54,7 +54,7 @@ int auth_step_up_verify(app_ctx_t *c, int64_t user_id, const char *code, err_t *
         return rc;
     if ((rc = db_begin(c->db, e)) < 0)
         return rc;
-    int64_t id = auth_code_check(c, pb, code, e);
+    int64_t id = auth_code_check(c, pb, AUTH_CODE_VERIFY, code, e);
     if (id < 0) {
         err_t ce = {0}; /* keep the counted wrong try */
         if (db_commit(c->db, &ce) < 0)

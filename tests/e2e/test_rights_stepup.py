@@ -106,3 +106,25 @@ def test_sms_code_accepts_no_body_or_an_empty_object(shared_server, user):
 def test_no_log_line_holds_the_phone(shared_server, user):
     step_up_code(shared_server, user.token, user.phone)
     assert user.phone not in shared_server.log_text()
+
+
+def test_a_sign_in_code_does_not_confirm_a_rights_request(shared_server, user):
+    srv = shared_server
+    login_code = srv.send_code(user.phone)  # a sign-in code to the same phone
+    r = srv.post("/v1/me/export", token=user.token, json={"code": login_code})
+    assert_error(r, 401, "verification_required")
+
+
+def test_a_sign_in_code_request_does_not_void_a_pending_identity_check(shared_server, user):
+    srv = shared_server
+    code = step_up_code(srv, user.token, user.phone)
+    srv.send_code(user.phone)  # anyone may ask a sign-in code for a phone
+    r = srv.post("/v1/me/export", token=user.token, json={"code": code})
+    assert r.status_code == 200, r.text
+
+
+def test_an_identity_check_code_does_not_sign_in(shared_server, user):
+    srv = shared_server
+    code = step_up_code(srv, user.token, user.phone)
+    r = srv.post("/v1/auth/login", json=srv.login_body(user.phone, code, device_id="other"))
+    assert_error(r, 401, "invalid_code")
