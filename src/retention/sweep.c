@@ -70,11 +70,16 @@ static int rule(run_t *r, const char *category, const char *table, const char *t
 }
 
 /* Consent records stay while they are the record in force of their scope
- * (the proof of what the user allows); once superseded, the period runs. */
+ * (the proof of what the user allows); the period runs from the record
+ * that superseded them. An account's cancellation ends every consent with
+ * a withdrawal record (rights/cancel.c): its last records go 3 years
+ * after it. */
 #define CONSENTS_WHERE                                                                             \
-    "at < $1 AND (user_id NOT IN (SELECT id FROM users) OR EXISTS (SELECT 1 FROM consents l "      \
-    "WHERE l.user_id = consents.user_id AND l.scope = consents.scope AND (l.at > consents.at OR "  \
-    "(l.at = consents.at AND l.id > consents.id))))"
+    "at < $1 AND (EXISTS (SELECT 1 FROM consents l WHERE l.user_id = consents.user_id AND "        \
+    "l.scope = consents.scope AND (l.at > consents.at OR (l.at = consents.at AND l.id > "          \
+    "consents.id)) AND l.at < $1) OR (user_id NOT IN (SELECT id FROM users) AND NOT EXISTS ("      \
+    "SELECT 1 FROM consents l WHERE l.user_id = consents.user_id AND l.scope = consents.scope "    \
+    "AND (l.at > consents.at OR (l.at = consents.at AND l.id > consents.id)))))"
 
 /* 六.一: each category kept N days from collection, in each of its stores. */
 static int periods(run_t *r, err_t *e)

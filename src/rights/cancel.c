@@ -147,9 +147,41 @@ static int audit_cancel(app_ctx_t *c, const cancel_t *k, err_t *e)
     return rc;
 }
 
+/* Each consent still in force ends with the account: a withdrawal record,
+ * from which the legal record's 3 years run (the sweeper keeps a record in
+ * force, and deletes one superseded 3 years ago). */
+static int end_consents(app_ctx_t *c, int64_t user, err_t *e)
+{
+    enum { MAX_SCOPES = 32 };
+    char scope[MAX_SCOPES][24], version[MAX_SCOPES][17];
+    int n = 0;
+    db_stmt_t *st;
+    int rc = db_query(c->db, &st,
+                      "SELECT scope, version FROM consents c1 WHERE user_id = $1 AND granted = 1 "
+                      "AND NOT EXISTS (SELECT 1 FROM consents c2 WHERE c2.user_id = c1.user_id "
+                      "AND c2.scope = c1.scope AND (c2.at > c1.at OR (c2.at = c1.at AND c2.id > "
+                      "c1.id)))",
+                      DB_ARGS(DB_I64(user)), e);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        size_t sl, vl;
+        const char *s = db_bytes(st, 0, &sl), *v = db_bytes(st, 1, &vl);
+        if (n < MAX_SCOPES && sl < sizeof(scope[0]) && vl < sizeof(version[0])) {
+            memcpy(scope[n], s, sl);
+            scope[n][sl] = '\0';
+            memcpy(version[n], v, vl);
+            version[n++][vl] = '\0';
+        }
+    }
+    for (int i = 0; rc >= 0 && i < n; i++)
+        rc = privacy_consent_record(c, user, scope[i], version[i], false, 0, e);
+    return rc < 0 ? rc : 0;
+}
+
 static int erase(app_ctx_t *c, cancel_t *k, err_t *e)
 {
-    int rc = 0;
+    int rc = end_consents(c, k->user, e);
     for (size_t i = 0; rc >= 0 && i < privacy_stores_count; i++)
         if (privacy_stores[i].owner)
             rc = count_rows(c, i, k->user, &k->t[i].before, e);

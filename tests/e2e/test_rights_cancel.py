@@ -9,6 +9,7 @@ import pytest
 from conftest import (CHAT_FLAGS, assert_error, assert_ws_error, db_file_bytes, full_history,
                       png_bytes, post_message, sync_all, upload_ok, wrong_code, ws_close,
                       ws_connect, ws_request)
+from retention_util import wlk_ok
 from rights_helpers import Planted, cancel, export, step_up_code
 
 CANCELLED = "已注销用户"
@@ -110,7 +111,9 @@ def test_the_erasure_report_walks_the_stores_and_says_why(world):
     assert by[("chat_content", "messages")]["anonymised"] == 4
     assert by[("chat_content", "media")]["deleted"] == 1
     assert by[("chat_content", "media")]["anonymised"] == 1
-    assert by[("consent_records", "consents")]["kept"] == 2
+    # the two grants (policy, location), and the withdrawal that ends each
+    # with the account: the legal record's 3 years run from it
+    assert by[("consent_records", "consents")]["kept"] == 4
     assert by[("consent_records", "consents")]["deleted"] == 0
     for s in report["stores"]:
         assert s["why"] and s["action"] in ("delete", "anonymise", "restrict")
@@ -128,8 +131,9 @@ def test_restricted_records_are_kept_and_the_cancellation_is_audited(world):
                               (uid,)).fetchone() == (0,), table
         assert db.execute("SELECT COUNT(*) FROM messages WHERE sender_id = ?",
                           (uid,)).fetchone() == (0,)
-        assert db.execute("SELECT COUNT(*) FROM consents WHERE user_id = ?",
-                          (uid,)).fetchone() == (2,)
+        ledger = db.execute("SELECT scope, granted FROM consents WHERE user_id = ? "
+                            "ORDER BY at, id", (uid,)).fetchall()
+        assert len(ledger) == 4 and sorted(ledger[-2:]) == [("location", 0), ("policy", 0)]
         rows = db.execute("SELECT actor, categories, detail FROM audit_log WHERE subject_id = ? "
                           "AND action = 'account.cancel'", (uid,)).fetchall()
         assert len(rows) == 1 and rows[0][0] == f"user:{a.id}"
@@ -173,3 +177,24 @@ def test_corrections_are_audited_without_values(world):
     assert rows[-1][0] == f"user:{a.id}" and rows[-1][1] == "nickname"
     assert '"role"' in rows[-1][2] and "cnyNewNick42" not in str(rows)
     assert a.nickname not in str(rows)
+
+
+def test_the_legal_record_of_consents_is_kept_3_years_from_the_cancellation(world):
+    srv, a, _, _, _, _ = world
+    cancel(srv, a.token, a.phone)
+    srv.stop()
+    srv.assert_clean()
+    uid = int(a.id)
+
+    def ledger():
+        db = _db(srv)  # closed at once: the purge below locks the file
+        try:
+            return db.execute("SELECT COUNT(*) FROM consents WHERE user_id = ?",
+                              (uid,)).fetchone()[0]
+        finally:
+            db.close()
+    assert ledger() == 4
+    wlk_ok(srv.data_dir, "purge", "--now", "+1094d")  # within 3 years of the cancellation
+    assert ledger() == 4
+    wlk_ok(srv.data_dir, "purge", "--now", "+1096d")
+    assert ledger() == 0
