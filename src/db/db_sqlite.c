@@ -272,10 +272,15 @@ static int64_t lite_changes(db_t *base)
 #define WAL_TAIL_FRAMES    256
 #define CATCH_UP_PASSES    4
 
+static int scrub_now(lite_t *db);
+static int scrub_pending; /* a scrub found readers: the checkpointer tries again */
+
 static int lite_checkpoint(db_t *base, err_t *e)
 {
     lite_t *db = (lite_t *)base;
     int log = 0, done = 0, before = 0, rc = SQLITE_OK;
+    if (__atomic_load_n(&scrub_pending, __ATOMIC_ACQUIRE) && scrub_now(db) == SQLITE_OK)
+        return 0;
     for (int pass = 0; pass < CATCH_UP_PASSES; pass++) {
         rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
         if (rc != SQLITE_OK || log - before < WAL_TAIL_FRAMES)
@@ -290,16 +295,37 @@ static int lite_checkpoint(db_t *base, err_t *e)
     return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : translate(db, rc, e, "checkpoint");
 }
 
-/* After an erasure: the whole log into the database and the log emptied,
- * so no older image of an erased page survives in the WAL file. Holds the
- * writers for one full checkpoint: for rare calls only. */
-static int lite_scrub(db_t *base, err_t *e)
+/* A TRUNCATE checkpoint waits for the readers of the moment: poll every
+ * 100 us rather than SQLite's back-off, give up after 20 ms. */
+static int short_busy(void *arg, int count)
 {
-    lite_t *db = (lite_t *)base;
+    (void)arg;
+    if (count >= 200)
+        return 0;
+    usleep(100);
+    return 1;
+}
+
+/* The whole log into the database and the log emptied, writers held. */
+static int scrub_now(lite_t *db)
+{
+    sqlite3_busy_handler(db->h, short_busy, NULL);
     pthread_mutex_lock(&writer);
     int rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     pthread_mutex_unlock(&writer);
-    return rc == SQLITE_OK ? 0 : translate(db, rc, e, "scrub");
+    sqlite3_busy_timeout(db->h, 5000);
+    __atomic_store_n(&scrub_pending, rc != SQLITE_OK, __ATOMIC_RELEASE);
+    return rc;
+}
+
+/* After an erasure: no older image of an erased page may survive in the
+ * WAL file. Holds the writers for one full checkpoint (rare calls only);
+ * when readers are about, the checkpointer finishes it on its next pass. */
+static int lite_scrub(db_t *base, err_t *e)
+{
+    lite_t *db = (lite_t *)base;
+    int rc = scrub_now(db);
+    return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : translate(db, rc, e, "scrub");
 }
 
 static void lite_trim(db_t *base)

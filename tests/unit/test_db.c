@@ -167,6 +167,26 @@ static void test_checkpoints_keep_the_log_from_growing(void **state)
     assert_int_equal(db_exec(db, "DELETE FROM rate_hits", DB_NOARGS, &e) >= 0, 1);
 }
 
+static void test_a_scrub_held_up_by_a_reader_is_finished_by_the_next_checkpoint(void **state)
+{
+    db_t *db = *state, *reader;
+    err_t e = {0};
+    db_stmt_t *st;
+    assert_int_equal(db_open(path, &reader, &e), 0);
+    write_frames(db, 5);
+    /* a read transaction open on another connection, on the current log */
+    assert_int_equal(db_query(reader, &st, "SELECT at FROM rate_hits", DB_NOARGS, &e), 0);
+    assert_int_equal(db_step(st, &e), DB_ROW);
+    write_frames(db, 5);
+    assert_int_equal(db_scrub(db, &e), 0); /* cannot empty the log yet: pending */
+    assert_true(wal_size() > 0);
+    db_done(st);
+    assert_int_equal(db_checkpoint(db, &e), 0);
+    assert_int_equal(wal_size(), 0);
+    db_close(reader);
+    assert_int_equal(db_exec(db, "DELETE FROM rate_hits", DB_NOARGS, &e) >= 0, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_migrations_run_once),
         cmocka_unit_test(test_bad_sql_is_an_internal_error_with_a_cause),
         cmocka_unit_test(test_checkpoints_keep_the_log_from_growing),
+        cmocka_unit_test(test_a_scrub_held_up_by_a_reader_is_finished_by_the_next_checkpoint),
     };
     return cmocka_run_group_tests_name("db (sqlite)", tests, open_db, close_db);
 }
