@@ -192,9 +192,13 @@ static int erase(app_ctx_t *c, cancel_t *k, err_t *e)
             rc = apply_store(c, i, k->user, &k->t[i], e);
     if (rc < 0)
         return rc;
-    /* codes sent to the phone: nothing may tie it to the old account */
+    /* codes sent to the phone: nothing may tie it to the old account; and
+     * hand-overs still queued (pushes to its devices) are not made */
     int64_t n = db_exec(c->db, "DELETE FROM otp_codes WHERE phone_bidx = $1",
                         DB_ARGS(DB_BLOB(k->phone_bidx, SEC_HASH_LEN)), e);
+    if (n >= 0)
+        n = db_exec(c->db, "DELETE FROM outbox WHERE user_id = $1 OR subject_bidx = $2",
+                    DB_ARGS(DB_I64(k->user), DB_BLOB(k->phone_bidx, SEC_HASH_LEN)), e);
     return n < 0 ? (int)n : audit_cancel(c, k, e);
 }
 

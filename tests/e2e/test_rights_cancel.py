@@ -198,3 +198,27 @@ def test_the_legal_record_of_consents_is_kept_3_years_from_the_cancellation(worl
     assert ledger() == 4
     wlk_ok(srv.data_dir, "purge", "--now", "+1096d")
     assert ledger() == 0
+
+
+def test_pushes_still_queued_for_a_cancelled_account_are_not_made(make_server):
+    # the push provider is down, so pushes to A wait in the outbox
+    srv = make_server(*CHAT_FLAGS, "--push-driver", "webhook",
+                      "--push-webhook-url", "http://127.0.0.1:9/push")
+    a, b = Planted(srv, "a"), Planted(srv, "b")
+    cid = b.chat_with(a)  # A is offline: each message queues a push to A's device
+    srv.stop()
+    db = _db(srv)
+    queued = db.execute("SELECT COUNT(*) FROM outbox WHERE user_id = ?", (int(a.id),)).fetchone()[0]
+    db.close()  # before the restart: the server locks the file
+    assert queued > 0
+    srv = make_server(*CHAT_FLAGS, "--push-driver", "webhook",
+                      "--push-webhook-url", "http://127.0.0.1:9/push", data_dir=srv.data_dir)
+    cancel(srv, a.token, a.phone)
+    assert srv.get(f"/v1/conversations/{cid}", token=b.token).status_code == 200
+    srv.stop()
+    db = _db(srv)
+    try:
+        assert db.execute("SELECT COUNT(*) FROM outbox WHERE user_id = ?",
+                          (int(a.id),)).fetchone()[0] == 0
+    finally:
+        db.close()
