@@ -33,3 +33,13 @@ def test_every_error_code_is_documented():
     enum = (REPO / "docs" / "openapi.yaml").read_text()
     for code in codes:
         assert re.search(r"^        - " + code + "$", enum, re.M), f"{code} missing from openapi"
+
+
+def test_every_setting_is_in_the_readme():
+    out = subprocess.run([WLK_BIN, "--help"], capture_output=True, text=True, check=True).stdout
+    # settings: "--name  WLK_NAME  default  help" (operator command flags have no variable)
+    settings = re.findall(r"^\s+(--[a-z-]+)\s+WLK_[A-Z_]+", out, re.M)
+    assert len(settings) > 10, out
+    readme = (REPO / "README.md").read_text()
+    missing = [s for s in settings if f"`{s}`" not in readme]
+    assert not missing, f"settings missing from README.md: {missing}"
