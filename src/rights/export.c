@@ -40,6 +40,15 @@ static json_t *column(rights_export_ctx_t *x, db_stmt_t *st, int i, char type, c
         free(v);
         return out;
     }
+    case 'x': { /* a keyed hash: shown as hex, it is all that is kept */
+        char hex[2 * 64 + 1];
+        if (len > 64)
+            len = 64;
+        for (size_t k = 0; k < len; k++)
+            snprintf(hex + 2 * k, 3, "%02x", (unsigned char)p[k]);
+        hex[2 * len] = '\0';
+        return json_string(hex);
+    }
     default:
         return json_stringn(p, len);
     }

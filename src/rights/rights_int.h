@@ -19,7 +19,7 @@ struct rights_export_ctx {
  * not shown. NULL name ends the list. */
 typedef struct rights_col {
     const char *name;
-    char type;
+    char type; /* 'i' integer, 'b' boolean, 'd' id, 't' text, 'e' sealed, 'x' hash as hex */
     const char *place;
 } rights_col_t;
 

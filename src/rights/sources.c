@@ -133,10 +133,11 @@ static int security_log(rights_export_ctx_t *x, json_t *records, err_t *e)
                                         {"kind", 't', NULL},
                                         {"device_id", 'd', NULL},
                                         {"at", 'i', NULL},
+                                        {"ip_network_hash", 'x', NULL},
                                         {NULL, 0, NULL}};
     return put_rows(x, records, "security_events",
-                    "SELECT id, kind, device_id, at FROM security_events WHERE user_id = $1 "
-                    "ORDER BY at, id",
+                    "SELECT id, kind, device_id, at, ip_net_hash FROM security_events "
+                    "WHERE user_id = $1 ORDER BY at, id",
                     cols, e);
 }
 

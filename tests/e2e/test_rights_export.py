@@ -134,3 +134,15 @@ def test_export_is_read_with_the_code_it_consumes(shared_server):
     assert shared_server.post("/v1/me/export", token=u.token, json={"code": code}).status_code == 200
     assert_error(shared_server.post("/v1/me/export", token=u.token, json={"code": code}), 401,
                  "verification_required", field="code")
+
+
+def test_the_security_log_is_exported_with_the_hash_of_the_network_it_keeps(shared_server):
+    srv = shared_server
+    a = Planted(srv, "sec")
+    srv.login(a.phone, device_id="dev-2", name="second")  # a new-device sign-in event
+    events = export(srv, a.token, a.phone).json()["categories"]["security_log"]["records"][
+        "security_events"]
+    assert [ev["kind"] for ev in events] == ["new_device_sign_in"]
+    h = events[0]["ip_network_hash"]
+    assert isinstance(h, str) and len(h) == 64 and int(h, 16) >= 0
+    assert "127.0.0" not in json.dumps(events)
