@@ -32,6 +32,11 @@ typedef struct command {
 static int fail(const char *what, err_t *e)
 {
     fprintf(stderr, "wlk: %s: %s\n", what, e->cause[0] ? e->cause : e->message);
+    if (strstr(e->cause, "sqlite busy") != NULL)
+        fprintf(stderr,
+                "wlk: %s: another process holds the database (a running `wlk serve`?): "
+                "stop it, or run both with --sqlite-lock shared\n",
+                what);
     err_clear(e);
     return 1;
 }
