@@ -51,7 +51,10 @@ static int append_in_tx(app_ctx_t *c, const audit_entry_t *a, err_t *e)
                .categories = a->categories,
                .reason = a->reason};
     db_stmt_t *st;
-    int rc = db_one(c->db, &st, "SELECT seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1",
+    /* after the newest record, or after the anchor when all were pruned */
+    int rc = db_one(c->db, &st,
+                    "SELECT seq, mac FROM audit_log UNION ALL SELECT seq, mac FROM audit_anchor "
+                    "ORDER BY seq DESC LIMIT 1",
                     DB_NOARGS, e);
     if (rc < 0)
         return rc;
@@ -109,16 +112,98 @@ static char *text_col(db_stmt_t *st, int col)
 #define COLUMNS                                                                                    \
     "SELECT seq, at, subject_id, actor, action, categories, reason, detail, mac FROM audit_log "
 
-int audit_verify(app_ctx_t *c, int64_t *bad, int64_t *count, char head[65], err_t *e)
+/* The anchor's own MAC: the seq and MAC of the last record pruned and the
+ * time before which records were pruned. */
+static void anchor_mac(app_ctx_t *c, int64_t seq, const uint8_t mac[SEC_HASH_LEN], int64_t before,
+                       uint8_t out[SEC_HASH_LEN])
+{
+    uint8_t buf[SEC_HASH_LEN + 48];
+    int n = snprintf((char *)buf + SEC_HASH_LEN, 48, "anchor:%lld:%lld", (long long)seq,
+                     (long long)before);
+    memcpy(buf, mac, SEC_HASH_LEN);
+    sec_blind_index(c->app->vault, "audit", buf, SEC_HASH_LEN + (size_t)n, out);
+}
+
+/* Where the chain starts: after the anchor (prev = the last pruned MAC),
+ * or at seq 1 (prev = zeros). 1 when the anchor was tampered with. */
+static int chain_start(app_ctx_t *c, uint8_t prev[SEC_HASH_LEN], int64_t *first, err_t *e)
 {
     db_stmt_t *st;
-    int rc = db_query(c->db, &st, COLUMNS "ORDER BY seq", DB_NOARGS, e);
+    memset(prev, 0, SEC_HASH_LEN);
+    *first = 1;
+    int rc = db_one(c->db, &st, "SELECT seq, mac, before_at, anchor_mac FROM audit_anchor",
+                    DB_NOARGS, e);
+    if (rc < 0 || rc == DB_DONE)
+        return rc < 0 ? rc : 0;
+    size_t ml, al;
+    const void *m = db_bytes(st, 1, &ml), *am = db_bytes(st, 3, &al);
+    int64_t seq = db_i64(st, 0), before = db_i64(st, 2);
+    uint8_t want[SEC_HASH_LEN];
+    bool ok = ml == SEC_HASH_LEN && al == SEC_HASH_LEN;
+    if (ok) {
+        memcpy(prev, m, SEC_HASH_LEN);
+        anchor_mac(c, seq, prev, before, want);
+        ok = sodium_memcmp(want, am, SEC_HASH_LEN) == 0;
+    }
+    db_done(st);
+    *first = seq + 1;
+    return ok ? 0 : 1;
+}
+
+int audit_prune(app_ctx_t *c, int64_t before, bool dry_run, int64_t *n, err_t *e)
+{
+    db_stmt_t *st;
+    *n = 0;
+    /* a prefix of the chain: every record up to the first one kept */
+    int rc =
+        db_one(c->db, &st,
+               "SELECT COALESCE((SELECT MIN(seq) FROM audit_log WHERE at >= $1), "
+               "(SELECT MAX(seq) + 1 FROM audit_log), 1) - 1, (SELECT MIN(seq) FROM audit_log)",
+               DB_ARGS(DB_I64(before)), e);
     if (rc < 0)
         return rc;
-    uint8_t prev[SEC_HASH_LEN] = {0};
-    int64_t expect = 1;
+    int64_t last = db_i64(st, 0), lo = db_is_null(st, 1) ? last + 1 : db_i64(st, 1);
+    db_done(st);
+    *n = last >= lo ? last - lo + 1 : 0;
+    if (dry_run || *n == 0)
+        return 0;
+    if ((rc = db_one(c->db, &st, "SELECT mac FROM audit_log WHERE seq = $1", DB_ARGS(DB_I64(last)),
+                     e)) != DB_ROW)
+        return rc < 0 ? rc : err_internal(e, "audit record %lld vanished", (long long)last);
+    size_t ml;
+    uint8_t mac[SEC_HASH_LEN], am[SEC_HASH_LEN];
+    const void *m = db_bytes(st, 0, &ml);
+    memcpy(mac, m, ml == SEC_HASH_LEN ? SEC_HASH_LEN : 0);
+    db_done(st);
+    if (ml != SEC_HASH_LEN)
+        return err_internal(e, "audit record %lld has no MAC", (long long)last);
+    anchor_mac(c, last, mac, before, am);
+    int64_t x = db_exec(c->db,
+                        "INSERT INTO audit_anchor (id, seq, mac, before_at, anchor_mac) VALUES (1, "
+                        "$1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET seq = $1, mac = $2, "
+                        "before_at = $3, anchor_mac = $4",
+                        DB_ARGS(DB_I64(last), DB_BLOB(mac, SEC_HASH_LEN), DB_I64(before),
+                                DB_BLOB(am, SEC_HASH_LEN)),
+                        e);
+    if (x >= 0)
+        x = db_exec(c->db, "DELETE FROM audit_log WHERE seq <= $1", DB_ARGS(DB_I64(last)), e);
+    return x < 0 ? (int)x : 0;
+}
+
+int audit_verify(app_ctx_t *c, int64_t *bad, int64_t *count, char head[65], err_t *e)
+{
+    uint8_t prev[SEC_HASH_LEN];
+    int64_t expect;
     *bad = 0;
     *count = 0;
+    int rc = chain_start(c, prev, &expect, e);
+    if (rc < 0)
+        return rc;
+    if (rc == 1)
+        *bad = expect; /* the anchor itself was changed */
+    db_stmt_t *st;
+    if ((rc = db_query(c->db, &st, COLUMNS "ORDER BY seq", DB_NOARGS, e)) < 0)
+        return rc;
     while ((rc = db_step(st, e)) == DB_ROW) {
         row_t r = {.seq = db_i64(st, 0), .at = db_i64(st, 1), .subject = db_i64(st, 2)};
         char *f[5];

@@ -29,6 +29,12 @@ int audit_append(app_ctx_t *c, const audit_entry_t *a, err_t *e)
  * so removing the newest records shows too. */
 int audit_verify(app_ctx_t *c, int64_t *bad, int64_t *count, char head[65], err_t *e)
     __attribute__((warn_unused_result));
+/* Removes the records older than before (a prefix of the chain: those up
+ * to the first record kept) and keeps the last one's MAC as the anchor the
+ * chain verifies from. *n: how many (counted only with dry_run). Inside
+ * the caller's transaction. */
+int audit_prune(app_ctx_t *c, int64_t before, bool dry_run, int64_t *n, err_t *e)
+    __attribute__((warn_unused_result));
 /* {"items":[{"seq","at","actor","action","subject_id","categories","reason","detail"}],
  * "next_after"}: records after seq `after`, oldest first; subject > 0
  * keeps those about one user. */

@@ -118,6 +118,9 @@ const privacy_category_t privacy_categories[] = {
      "F19 F21", L("legal"), L(NULL), KEEP_DAYS(1095, PRIVACY_DELETE)},
     {"disclosure_records", "向第三方提供个人信息的记录", "records of disclosures to third parties",
      false, false, "policy", "F16", L("legal"), L(NULL), KEEP_DAYS(1095, PRIVACY_DELETE)},
+    {"audit_records", "个人信息访问与处理审计记录",
+     "audit records of access to and processing of personal data", false, false, "policy", "F18",
+     L("security", "legal"), L(NULL), KEEP_DAYS(1095, PRIVACY_DELETE)},
     {"wristband", "手环配对与转发偏好", "wristband pairing and forwarding preferences", false,
      false, "policy", "F12", L("account"), L(NULL), KEEP_ACCOUNT},
 };

@@ -67,6 +67,10 @@ const privacy_store_t privacy_stores[] = {
      SEALED({"text_enc", "requests.text"}, {"answer_enc", "requests.answer"},
             {"reason_enc", "requests.reason"}),
      PRIVACY_DELETE, "rights requests and complaints"},
+    /* hash-chained: pruned as a prefix, with an anchor (audit/audit.c) */
+    {"audit_records", "audit_log", "seq", "subject_id", "at",
+     COLS("at", "actor", "action", "categories", "reason"), NONE_SEALED, PRIVACY_RESTRICT,
+     "law: who accessed the account's data and why, kept 3 years"},
     /* browse-only clients: a keyed hash of the address, for rate limits */
     {"ip_address", "rate_hits", NULL, NULL, "at", NONE, NONE_SEALED, PRIVACY_DELETE,
      "rate limits of clients not signed in"},

@@ -3,6 +3,7 @@
  * withdrawn consents and cancelled accounts are the tables below. Each
  * rule runs in its own transaction, so a long sweep never holds writers. */
 #include "retention/retention_int.h"
+#include "audit/audit.h"
 #include "core/log.h"
 #include "privacy/privacy.h"
 
@@ -81,6 +82,23 @@ static int rule(run_t *r, const char *category, const char *table, const char *t
     "SELECT 1 FROM consents l WHERE l.user_id = consents.user_id AND l.scope = consents.scope "    \
     "AND (l.at > consents.at OR (l.at = consents.at AND l.id > consents.id)))))"
 
+/* The audit trail is a chain: its oldest records go as a prefix, leaving
+ * an anchor it verifies from (audit_prune). */
+static int audit_period(run_t *r, const privacy_category_t *cat, err_t *e)
+{
+    int64_t cutoff = r->c->now_ms() - (int64_t)cat->retention.days * DAY_MS, n = 0;
+    int rc = r->dry ? 0 : db_begin(r->c->db, e);
+    if (rc == 0 && (rc = audit_prune(r->c, cutoff, r->dry, &n, e)) < 0 && !r->dry)
+        db_rollback(r->c->db);
+    if (rc < 0 || (!r->dry && (rc = db_commit(r->c->db, e)) < 0))
+        return rc;
+    r->total += n;
+    if (r->cb)
+        r->cb(r->arg, cat->id, "audit_log", "retention",
+              "collected more than 1095 days ago: delete, leaving the chain's anchor", n);
+    return 0;
+}
+
 /* 六.一: each category kept N days from collection, in each of its stores. */
 static int periods(run_t *r, err_t *e)
 {
@@ -90,6 +108,12 @@ static int periods(run_t *r, err_t *e)
         const privacy_retention_t *ret = &cat->retention;
         if (ret->trigger != PRIVACY_FROM_COLLECTION || ret->action == PRIVACY_RESTRICT)
             continue; /* restrict at the end is not swept (a unit test keeps it unused) */
+        if (strcmp(s->table, "audit_log") == 0) {
+            int rc = audit_period(r, cat, e);
+            if (rc < 0)
+                return rc;
+            continue;
+        }
         char where[512], text[96];
         if (strcmp(s->table, "consents") == 0)
             snprintf(where, sizeof(where), "%s", CONSENTS_WHERE);

@@ -164,6 +164,18 @@ static int disclosures(rights_export_ctx_t *x, json_t *records, err_t *e)
                     cols, e);
 }
 
+static int audit_records(rights_export_ctx_t *x, json_t *records, err_t *e)
+{
+    static const rights_col_t cols[] = {
+        {"seq", 'i', NULL},    {"at", 'i', NULL},         {"actor", 't', NULL},
+        {"action", 't', NULL}, {"categories", 't', NULL}, {"reason", 't', NULL},
+        {NULL, 0, NULL}};
+    return put_rows(x, records, "audit_log",
+                    "SELECT seq, at, actor, action, categories, reason FROM audit_log "
+                    "WHERE subject_id = $1 ORDER BY seq",
+                    cols, e);
+}
+
 static int requests(rights_export_ctx_t *x, json_t *records, err_t *e)
 {
     static const rights_col_t cols[] = {{"id", 'd', NULL},
@@ -208,6 +220,7 @@ const rights_source_t rights_sources[] = {
     {"browsing", NULL, NOT_COLLECTED},
     {"consent_records", consents, NULL},
     {"disclosure_records", disclosures, NULL},
+    {"audit_records", audit_records, NULL},
     {"wristband", NULL, NOT_COLLECTED},
 };
 const size_t rights_sources_count = sizeof(rights_sources) / sizeof(rights_sources[0]);

@@ -67,3 +67,26 @@ def test_audit_verify_names_the_record_after_a_removed_one(make_server, tmp_path
     r = wlk(d, "audit", "verify")
     assert r.returncode == 1, (r.stdout, r.stderr)
     assert re.search(r"BROKEN at record 3\b", r.stdout), r.stdout
+
+
+def test_records_older_than_3_years_are_pruned_and_the_rest_still_verifies(make_server, tmp_path):
+    data_dir, n = _trail(make_server, tmp_path)
+    out = wlk(data_dir, "purge", "--now", "+1094d")
+    assert out.returncode == 0, out.stderr
+    db = sqlite3.connect(data_dir / "wlk.db")
+    assert db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == n
+    db.close()
+    out = wlk(data_dir, "purge", "--now", "+1096d")
+    assert out.returncode == 0, out.stderr
+    db = sqlite3.connect(data_dir / "wlk.db")
+    assert db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == 0
+    assert db.execute("SELECT seq FROM audit_anchor").fetchone()[0] == n
+    db.close()
+    r = wlk(data_dir, "audit", "verify")
+    assert r.returncode == 0 and "intact: 0 records" in r.stdout, (r.stdout, r.stderr)
+    # a record added later chains from the anchor
+    r = wlk(data_dir, "staff", "add", "--name", "later.admin", "--role", "admin",
+            stdin="correct horse battery staple")
+    assert r.returncode == 0, r.stderr
+    r = wlk(data_dir, "audit", "verify")
+    assert r.returncode == 0 and "intact: 1 records" in r.stdout, (r.stdout, r.stderr)

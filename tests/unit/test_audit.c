@@ -55,6 +55,7 @@ static void fill(app_ctx_t *c, int n)
 {
     err_t e = {0};
     assert_true(db_exec(c->db, "DELETE FROM audit_log", DB_NOARGS, &e) >= 0);
+    assert_true(db_exec(c->db, "DELETE FROM audit_anchor", DB_NOARGS, &e) >= 0);
     for (int i = 0; i < n; i++) {
         char reason[32];
         snprintf(reason, sizeof(reason), "ticket %d", i);
@@ -132,6 +133,63 @@ static void test_text_moved_from_one_field_into_the_next_is_found(void **state)
     assert_int_equal(verify(c, &count), 1);
 }
 
+/* Prunes the records collected before the third one. */
+static void prune_two(app_ctx_t *c)
+{
+    err_t e = {0};
+    db_stmt_t *st;
+    int64_t n;
+    assert_int_equal(db_one(c->db, &st, "SELECT at FROM audit_log WHERE seq = 3", DB_NOARGS, &e),
+                     DB_ROW);
+    int64_t third = db_i64(st, 0);
+    db_done(st);
+    assert_int_equal(audit_prune(c, third, true, &n, &e), 0); /* a dry run counts */
+    assert_int_equal(n, 2);
+    assert_int_equal(db_begin(c->db, &e), 0);
+    assert_int_equal(audit_prune(c, third, false, &n, &e), 0);
+    assert_int_equal(db_commit(c->db, &e), 0);
+}
+
+static void test_a_pruned_trail_verifies_from_its_anchor_and_goes_on(void **state)
+{
+    app_ctx_t *c = *state;
+    err_t e = {0};
+    int64_t count;
+    fill(c, 5);
+    prune_two(c);
+    assert_int_equal(verify(c, &count), 0);
+    assert_int_equal(count, 3);
+    audit_entry_t a = {.actor = "cli", .action = "after.prune"};
+    assert_int_equal(audit_append(c, &a, &e), 0);
+    assert_int_equal(verify(c, &count), 0);
+    assert_int_equal(count, 4);
+    /* everything pruned: the next record still chains from the anchor */
+    int64_t n;
+    assert_int_equal(db_begin(c->db, &e), 0);
+    assert_int_equal(audit_prune(c, INT64_MAX / 2, false, &n, &e), 0);
+    assert_int_equal(db_commit(c->db, &e), 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(audit_append(c, &a, &e), 0);
+    assert_int_equal(verify(c, &count), 0);
+    assert_int_equal(count, 1);
+    assert_true(db_exec(c->db, "DELETE FROM audit_anchor", DB_NOARGS, &e) >= 0);
+}
+
+static void test_a_changed_anchor_or_a_removal_beyond_it_is_found(void **state)
+{
+    app_ctx_t *c = *state;
+    int64_t count;
+    fill(c, 5);
+    prune_two(c);
+    exec1(c, "UPDATE audit_anchor SET seq = 3"); /* "pruned" one more */
+    exec1(c, "DELETE FROM audit_log WHERE seq = 3");
+    assert_int_equal(verify(c, &count), 4);
+    fill(c, 5);
+    prune_two(c);
+    exec1(c, "DELETE FROM audit_log WHERE seq = 3"); /* a removal just after the anchor */
+    assert_int_equal(verify(c, &count), 4);
+}
+
 static void test_a_removed_record_is_found_at_the_next_one(void **state)
 {
     app_ctx_t *c = *state;
@@ -182,6 +240,8 @@ int main(void)
         cmocka_unit_test(test_a_changed_field_is_found_and_named),
         cmocka_unit_test(test_text_moved_from_one_field_into_the_next_is_found),
         cmocka_unit_test(test_a_removed_record_is_found_at_the_next_one),
+        cmocka_unit_test(test_a_pruned_trail_verifies_from_its_anchor_and_goes_on),
+        cmocka_unit_test(test_a_changed_anchor_or_a_removal_beyond_it_is_found),
         cmocka_unit_test(test_a_chain_made_with_another_master_key_does_not_verify),
         cmocka_unit_test(test_the_list_of_one_subject_keeps_only_their_records),
     };
