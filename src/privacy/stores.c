@@ -71,6 +71,10 @@ const privacy_store_t privacy_stores[] = {
     {"audit_records", "audit_log", "seq", "subject_id", "at",
      COLS("at", "actor", "action", "categories", "reason"), NONE_SEALED, PRIVACY_RESTRICT,
      "law: who accessed the account's data and why, kept 3 years"},
+    /* bulk exports asked and approved: staff and user ids, a reason */
+    {"audit_records", "approvals", "id", NULL, "created_at",
+     COLS("kind", "requested_by", "approved_by", "created_at", "decided_at", "read_at"),
+     NONE_SEALED, PRIVACY_DELETE, "approvals of bulk exports, kept like the audit trail"},
     /* browse-only clients: a keyed hash of the address, for rate limits */
     {"ip_address", "rate_hits", NULL, NULL, "at", NONE, NONE_SEALED, PRIVACY_DELETE,
      "rate limits of clients not signed in"},

@@ -2,6 +2,8 @@
 for a role allowed it, with a stated reason, and every such read is in the
 audit trail and in the user's own access log. Bulk exports need a second
 admin."""
+import sqlite3
+
 from conftest import assert_error, db_file_bytes, masked, phone_digits
 from staffkit import staff_server, user_with_nickname  # noqa: F401
 
@@ -137,3 +139,27 @@ def test_support_may_request_an_export_that_an_admin_approves(staff_server):
     assert srv.post(url + "/approve", token=srv.token("admin1")).status_code == 200
     r = srv.get(url, token=srv.token("support1"))
     assert r.status_code == 200 and r.json()["users"][0]["phone"] == phone_digits(phone)
+
+
+def test_export_approvals_are_kept_3_years_like_the_audit_trail(tmp_path):
+    from staffkit import _finish, start_staff_server, wlk
+    srv = start_staff_server(tmp_path / "approvals")
+    try:
+        _, user, _ = user_with_nickname(srv, NICK)
+        r = srv.post("/v1/admin/exports", token=srv.token("admin1"),
+                     json={"user_ids": [user["id"]], "reason": "regulator request 2026-18"})
+        assert r.status_code == 202, r.text
+
+        def approvals():
+            db = sqlite3.connect(srv.data_dir / "wlk.db")
+            try:
+                return db.execute("SELECT COUNT(*) FROM approvals").fetchone()[0]
+            finally:
+                db.close()
+        assert approvals() == 1
+        assert wlk(srv.data_dir, "purge", "--now", "+1094d", shared=True).returncode == 0
+        assert approvals() == 1
+        assert wlk(srv.data_dir, "purge", "--now", "+1096d", shared=True).returncode == 0
+        assert approvals() == 0
+    finally:
+        _finish([srv])
