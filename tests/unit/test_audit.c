@@ -24,10 +24,7 @@ static int setup(void **state)
 {
     static app_t app;
     static app_ctx_t ctx;
-    err_t e = {0};
-    snprintf(path, sizeof(path), "/tmp/wlk-unit-audit-%d.db", (int)getpid());
-    unlink(path);
-    if (sec_init() < 0 || db_open(path, &ctx.db, &e) < 0 || db_migrate(ctx.db, &e) < 0)
+    if (sec_init() < 0 || unit_db_open("audit", path, &ctx.db) < 0)
         return -1;
     app.vault = sec_vault_from_key(master);
     ctx.app = &app;
@@ -39,14 +36,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     app_ctx_t *c = *state;
-    db_close(c->db);
+    unit_db_remove(c->db, path);
     sec_vault_destroy(c->app->vault);
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof(p), "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", path);
-    unlink(p);
     return 0;
 }
 

@@ -15,13 +15,8 @@ static char path[64];
 
 static int open_db(void **state)
 {
-    snprintf(path, sizeof(path), "/tmp/wlk-unit-%d.db", (int)getpid());
-    unlink(path);
-    err_t e = {0};
     db_t *db;
-    if (db_open(path, &db, &e) < 0)
-        return -1;
-    if (db_migrate(db, &e) < 0)
+    if (unit_db_open("db", path, &db) < 0)
         return -1;
     *state = db;
     return 0;
@@ -29,13 +24,7 @@ static int open_db(void **state)
 
 static int close_db(void **state)
 {
-    db_close(*state);
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof(p), "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", path);
-    unlink(p);
+    unit_db_remove(*state, path);
     return 0;
 }
 

@@ -32,9 +32,7 @@ static int setup(void **state)
     (void)state;
     static const uint8_t key[SEC_KEY_LEN] = {4};
     err_t e = {0};
-    snprintf(path, sizeof(path), "/tmp/wlk-stream-%d.db", (int)getpid());
-    unlink(path);
-    if (sec_init() < 0 || db_open(path, &ctx.db, &e) < 0 || db_migrate(ctx.db, &e) < 0)
+    if (sec_init() < 0 || unit_db_open("stream", path, &ctx.db) < 0)
         return -1;
     app.vault = sec_vault_from_key(key);
     app.cfg.event_retention_days = 30;
@@ -53,14 +51,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char p[80];
-    db_close(ctx.db);
+    unit_db_remove(ctx.db, path);
     sec_vault_destroy(app.vault);
-    unlink(path);
-    snprintf(p, sizeof(p), "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", path);
-    unlink(p);
     return 0;
 }
 
