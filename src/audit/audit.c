@@ -83,18 +83,21 @@ static int append_in_tx(app_ctx_t *c, const audit_entry_t *a, err_t *e)
     return n < 0 ? (int)n : 0;
 }
 
+typedef struct appending {
+    app_ctx_t *c;
+    const audit_entry_t *a;
+} appending_t;
+
+static int append_one(void *arg, err_t *e)
+{
+    const appending_t *x = arg;
+    return append_in_tx(x->c, x->a, e);
+}
+
 int audit_append(app_ctx_t *c, const audit_entry_t *a, err_t *e)
 {
-    if (c->db->in_tx)
-        return append_in_tx(c, a, e);
-    int rc = db_begin(c->db, e);
-    if (rc < 0)
-        return rc;
-    if ((rc = append_in_tx(c, a, e)) < 0) {
-        db_rollback(c->db);
-        return rc;
-    }
-    return db_commit(c->db, e);
+    appending_t x = {c, a};
+    return db_atomically(c->db, append_one, &x, e);
 }
 
 /* A text column as a NUL-terminated copy (NULL for SQL NULL). */

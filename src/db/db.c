@@ -131,6 +131,20 @@ void db_rollback(db_t *db)
     err_clear(&ignored);
 }
 
+int db_atomically(db_t *db, int (*fn)(void *arg, err_t *e), void *arg, err_t *e)
+{
+    if (db->in_tx)
+        return fn(arg, e);
+    int rc = db_begin(db, e);
+    if (rc < 0)
+        return rc;
+    if ((rc = fn(arg, e)) < 0) {
+        db_rollback(db);
+        return rc;
+    }
+    return db_commit(db, e);
+}
+
 void db_trim(db_t *db)
 {
     if (db->ops->trim)

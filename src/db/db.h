@@ -108,6 +108,12 @@ void db_rollback(db_t *db);
 /* Background maintenance of the engine's log (the outbox worker calls it
  * every pass, so loop threads never pay for it). 0 or ERR_*. */
 int db_checkpoint(db_t *db, err_t *e);
+/* Runs fn(arg, e) atomically: inside the caller's transaction when there
+ * is one (its outcome is the caller's), else in one of its own, committed
+ * when fn returns 0 and rolled back otherwise. */
+int db_atomically(db_t *db, int (*fn)(void *arg, err_t *e), void *arg, err_t *e)
+    __attribute__((warn_unused_result));
+
 /* Gives back the memory of the connection's cached pages (after a scan
  * whose pages will not be needed soon). */
 void db_trim(db_t *db);

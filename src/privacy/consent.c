@@ -4,9 +4,20 @@
 
 #include <string.h>
 
-static int record(app_ctx_t *c, int64_t user_id, const char *scope, const char *version,
-                  bool granted, int64_t device_id, err_t *e)
+typedef struct grant {
+    app_ctx_t *c;
+    int64_t user_id, device_id;
+    const char *scope, *version;
+    bool granted;
+} grant_t;
+
+static int record(void *arg, err_t *e)
 {
+    const grant_t *g = arg;
+    app_ctx_t *c = g->c;
+    int64_t user_id = g->user_id, device_id = g->device_id;
+    const char *scope = g->scope, *version = g->version;
+    bool granted = g->granted;
     int64_t rc = db_exec(c->db,
                          "INSERT INTO consents (id, user_id, scope, version, granted, at, "
                          "device_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -31,16 +42,8 @@ int privacy_consent_record(app_ctx_t *c, int64_t user_id, const char *scope, con
 {
     if (privacy_scope_find(scope) == NULL)
         return err_set(e, ERR_NOT_FOUND, "scope", "unknown consent scope");
-    if (c->db->in_tx)
-        return record(c, user_id, scope, version, granted, device_id, e);
-    int rc = db_begin(c->db, e);
-    if (rc < 0)
-        return rc;
-    if ((rc = record(c, user_id, scope, version, granted, device_id, e)) < 0) {
-        db_rollback(c->db);
-        return rc;
-    }
-    return db_commit(c->db, e);
+    grant_t g = {c, user_id, device_id, scope, version, granted};
+    return db_atomically(c->db, record, &g, e);
 }
 
 /* Walks the ledger oldest first; the last grant of a scope sets version and
