@@ -25,15 +25,17 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lwslay -lssl -lcryp
 CFLAGS_ALL = $(BASE) $(OPT) $(PKG_CFLAGS) $(CFLAGS)
 
 SRC      := $(wildcard src/*/*.c)
-OBJ      := $(SRC:%.c=$(B)/%.o) $(B)/gen/embedded.o
+OBJ      := $(SRC:%.c=$(B)/%.o) $(B)/gen/embedded.o $(B)/gen/web.o
 EMBEDDED := $(wildcard src/db/migrations/*.sql) src/privacy/text/policy.zh.txt docs/openapi.yaml
+WEB_SRC  := $(shell find web -type f -not -name '.*')
+VENDOR   := build/vendor/.stamp
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all run test unit e2e fuzz fuzz-regress bench deps format format-check docs clean
+.PHONY: all run test deps-test unit e2e fuzz fuzz-regress bench deps format format-check docs clean
 all: $(B)/wlk
 
 $(B)/wlk: $(OBJ) $(B)/src/main.o
@@ -50,6 +52,23 @@ $(B)/gen/embedded.c: $(EMBEDDED) scripts/embed.sh
 $(B)/gen/embedded.o: $(B)/gen/embedded.c
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
+# The web client: web/ plus the pinned npm packages (scripts/vendor.sh),
+# with hashed names and gzip/brotli variants made once by a build tool.
+build/tools/webembed: scripts/webembed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu17 -O2 -D_GNU_SOURCE $(WARN) -o $@ $< \
+	  $$(pkg-config --cflags --libs libsodium zlib libbrotlienc)
+
+$(VENDOR): scripts/vendor.sh
+	scripts/vendor.sh
+
+$(B)/gen/web.c: $(WEB_SRC) build/tools/webembed $(VENDOR)
+	@mkdir -p $(dir $@)
+	build/tools/webembed web build/vendor/web $@
+
+$(B)/gen/web.o: $(B)/gen/web.c
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
 $(B)/tests/%: tests/unit/%.c $(OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $^ $(PKG_LIBS) -lcmocka $(LDOPT) $(LDFLAGS)
@@ -61,13 +80,16 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(OBJ)
 deps:
 	@scripts/deps.sh --check 2>/dev/null || scripts/deps.sh
 
+deps-test:
+	@scripts/deps.sh --check --test 2>/dev/null || scripts/deps.sh --test
+
 run: deps
 	$(MAKE) $(B)/wlk
 	$(B)/wlk serve --data-dir ./var
 
 # Everything: release build (warnings as errors), then unit and black-box
 # tests against the AddressSanitizer + UBSan build, then the format check.
-test: deps
+test: deps-test
 	$(MAKE) build/wlk
 	$(MAKE) MODE=asan B=build/asan build/asan/wlk unit
 	$(MAKE) e2e WLK_BIN=build/asan/wlk
@@ -85,13 +107,13 @@ e2e:
 # libFuzzer targets (clang): `make fuzz` explores for FUZZ_SECONDS each and
 # adds what it finds to a scratch corpus; `fuzz-regress` replays the
 # committed corpus (part of `make test`).
-fuzz: deps
+fuzz: deps-test
 	$(MAKE) MODE=fuzz B=build/fuzz CC=clang $(FUZZ_BIN)
 	@set -e; for t in $(FUZZ_BIN); do n=$${t#build/fuzz/fuzz_}; mkdir -p build/fuzz/work/$$n; \
 	  echo "== $$t ($(FUZZ_SECONDS) s)"; \
 	  $$t -max_total_time=$(FUZZ_SECONDS) build/fuzz/work/$$n tests/fuzz/corpus/$$n; done
 
-fuzz-regress: deps
+fuzz-regress: deps-test
 	$(MAKE) MODE=fuzz B=build/fuzz CC=clang $(FUZZ_BIN)
 	@set -e; for t in $(FUZZ_BIN); do n=$${t#build/fuzz/fuzz_}; \
 	  $$t -runs=0 tests/fuzz/corpus/$$n/* 2>&1 | tail -1; done
@@ -103,7 +125,7 @@ bench: deps
 docs: $(B)/wlk
 	$(B)/wlk errors > docs/ERRORS.md
 
-FORMAT_FILES = $(shell find src tests/unit tests/fuzz -name '*.[ch]')
+FORMAT_FILES = $(shell find src tests/unit tests/fuzz scripts -name '*.[ch]')
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:

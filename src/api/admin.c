@@ -10,19 +10,25 @@
 
 int api_admin_login(api_req_t *r)
 {
-    static const char *const keys[] = {"name", "password", NULL};
+    static const char *const keys[] = {"name", "password", "cookie", NULL};
     const char *name, *password;
     char token[SEC_TOKEN_LEN + 1];
     unsigned role;
+    bool cookie;
     int rc;
     if ((rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
         (rc = jread_str(r->body, NULL, "name", true, 1, 63, &name, &r->err)) < 0 ||
         (rc = jread_str(r->body, NULL, "password", true, 1, 1024, &password, &r->err)) < 0 ||
+        (rc = jread_bool(r->body, NULL, "cookie", false, &cookie, &r->err)) < 0 ||
         (rc = staff_login_limited(r->ctx, name, password, api_client_ip(r), token, sizeof(token),
                                   &role, &r->err)) < 0)
         return rc;
-    json_t *out = json_pack("{s:s, s:s, s:I}", "token", token, "role", staff_role_name(role),
+    json_t *out = json_pack("{s:s, s:s, s:I}", "name", name, "role", staff_role_name(role),
                             "expires_in", (json_int_t)(STAFF_IDLE_MS / 1000));
+    if (cookie) /* the console: a browser-session cookie its scripts cannot read */
+        api_cookie_set(r, API_COOKIE_STAFF, token, -1);
+    else
+        json_object_set_new(out, "token", json_string(token));
     sec_wipe(token, sizeof(token));
     return api_reply(r, 200, out);
 }
@@ -30,7 +36,11 @@ int api_admin_login(api_req_t *r)
 int api_admin_logout(api_req_t *r)
 {
     int rc = staff_logout(r->ctx, &r->staff, &r->err);
-    return rc < 0 ? rc : api_reply(r, 204, NULL);
+    if (rc < 0)
+        return rc;
+    if (r->via_cookie)
+        api_cookie_set(r, API_COOKIE_STAFF, NULL, 0);
+    return api_reply(r, 204, NULL);
 }
 
 int api_admin_staff(api_req_t *r)

@@ -26,6 +26,11 @@
  * Sec-WebSocket-Protocol header; gated like AUTH_USER). */
 typedef enum { AUTH_NONE, AUTH_USER, AUTH_RIGHTS, AUTH_STAFF, AUTH_WS } api_auth_t;
 
+/* The web client's session cookies (HttpOnly, SameSite=Strict; Secure over
+ * TLS): a user's, sent to /v1, and a staff member's, sent to /v1/admin. */
+#define API_COOKIE_USER  "wlk_session"
+#define API_COOKIE_STAFF "wlk_staff"
+
 typedef struct api_slice {
     const char *p;
     size_t len;
@@ -42,6 +47,14 @@ typedef struct api_req {
     api_slice_t query;
     auth_session_t session; /* for AUTH_USER and AUTH_RIGHTS routes */
     staff_session_t staff;  /* for AUTH_STAFF routes */
+    bool via_cookie;        /* the session came from a cookie, not a bearer header */
+    /* a session cookie for the response (api_cookie_set): the HTTP layer
+     * adds its path, HttpOnly, SameSite=Strict and, over TLS, Secure */
+    struct {
+        const char *name; /* NULL: none */
+        char value[SEC_TOKEN_LEN + 1];
+        int max_age; /* seconds; 0 clears it; -1 ends with the browser session */
+    } cookie;
     /* the client's address, looked up only when a handler asks
      * (api_client_ip): a system call most requests do not need */
     const char *(*peer)(void *arg);
@@ -90,6 +103,9 @@ int api_query_i64(api_req_t *r, const char *name, int64_t def, int64_t min, int6
 /* The client's IP address as text ("unknown" when not known). Borrowed:
  * valid for the request. */
 const char *api_client_ip(api_req_t *r);
+/* Sets the session cookie name (API_COOKIE_*) to value for max_age
+ * seconds (-1: the browser session), or clears it (value NULL). */
+void api_cookie_set(api_req_t *r, const char *name, const char *value, int max_age);
 /* Sets a JSON response; takes ownership of out. Returns 0. */
 int api_reply(api_req_t *r, int status, json_t *out);
 /* After the signed-in user's sessions or policy state changed: their live

@@ -13,6 +13,8 @@ int api_param_id(api_req_t *r, int i, int64_t *id) __attribute__((warn_unused_re
 int api_healthz(api_req_t *r);
 int api_metrics(api_req_t *r);
 int api_openapi(api_req_t *r);
+/* The error table: code, status, English and zh-CN messages. */
+int api_errors(api_req_t *r);
 int api_policy_current(api_req_t *r);
 int api_policy_versions(api_req_t *r);
 int api_policy_version(api_req_t *r);

@@ -31,7 +31,8 @@ static int read_device(const json_t *body, auth_login_req_t *q, err_t *e)
 
 int api_auth_login_decode(const json_t *body, auth_login_req_t *q, err_t *e)
 {
-    static const char *const keys[] = {"phone", "code", "device", "accept_policy_version", NULL};
+    static const char *const keys[] = {"phone",  "code", "device", "accept_policy_version",
+                                       "cookie", NULL};
     int rc;
     if ((rc = jread_keys(body, NULL, keys, e)) < 0 ||
         (rc = jread_str(body, NULL, "phone", true, 1, 32, &q->phone, e)) < 0 ||
@@ -49,15 +50,21 @@ int api_auth_login(api_req_t *r)
     auth_login_res_t res = {0};
     json_t *user;
     int rc;
-    if ((rc = api_auth_login_decode(r->body, &q, &r->err)) < 0)
+    bool cookie;
+    if ((rc = api_auth_login_decode(r->body, &q, &r->err)) < 0 ||
+        (rc = jread_bool(r->body, NULL, "cookie", false, &cookie, &r->err)) < 0)
         return rc;
     q.client_ip = api_client_ip(r);
     if ((rc = auth_login(r->ctx, &q, &res, &r->err)) < 0 ||
         (rc = auth_user_view(r->ctx, res.user_id, &user, &r->err)) < 0)
         return rc;
-    return api_reply(
-        r, 200,
-        json_pack("{s:s, s:b, s:o}", "token", res.token, "new_user", res.new_user, "user", user));
+    json_t *out = json_pack("{s:b, s:o}", "new_user", res.new_user, "user", user);
+    if (cookie) /* the web client: the token goes where its scripts cannot read it */
+        api_cookie_set(r, API_COOKIE_USER, res.token, r->ctx->app->cfg.session_idle_days * 86400);
+    else
+        json_object_set_new(out, "token", json_string(res.token));
+    sec_wipe(res.token, sizeof(res.token));
+    return api_reply(r, 200, out);
 }
 
 int api_auth_logout(api_req_t *r)
@@ -66,5 +73,7 @@ int api_auth_logout(api_req_t *r)
     if (rc < 0)
         return rc;
     api_recheck_user(r);
+    if (r->via_cookie)
+        api_cookie_set(r, API_COOKIE_USER, NULL, 0);
     return api_reply(r, 204, NULL);
 }

@@ -2,6 +2,8 @@
  * static segment and a parameter could both match: list the static first. */
 #include "api/api_int.h"
 
+#include <stdio.h>
+
 /* staff and requests (issue 4): role bits, short for the table */
 #define R_ADMIN    STAFF_ROLE_ADMIN
 #define R_REVIEWER STAFF_ROLE_REVIEWER
@@ -14,6 +16,7 @@ const api_route_t api_routes[] = {
     {"GET",    "/healthz",                       api_healthz,               AUTH_NONE,   API_BODY_NONE, 0},
     {"GET",    "/metrics",                       api_metrics,               AUTH_NONE,   API_BODY_NONE, 0},
     {"GET",    "/v1/openapi.yaml",               api_openapi,               AUTH_NONE,   API_BODY_NONE, 0},
+    {"GET",    "/v1/errors",                     api_errors,                AUTH_NONE,   API_BODY_NONE, 0},
     {"GET",    "/v1/privacy/policy",             api_policy_current,        AUTH_NONE,   API_BODY_NONE, 0},
     {"GET",    "/v1/privacy/policy/versions",    api_policy_versions,       AUTH_NONE,   API_BODY_NONE, 0},
     {"GET",    "/v1/privacy/policy/:version",    api_policy_version,        AUTH_NONE,   API_BODY_NONE, 0},
@@ -76,6 +79,13 @@ void api_recheck_user(api_req_t *r)
     app_t *app = r->ctx->app;
     if (app->recheck)
         app->recheck(app, r->session.user_id);
+}
+
+void api_cookie_set(api_req_t *r, const char *name, const char *value, int max_age)
+{
+    r->cookie.name = name;
+    snprintf(r->cookie.value, sizeof(r->cookie.value), "%s", value ? value : "");
+    r->cookie.max_age = value ? max_age : 0;
 }
 
 int api_reply(api_req_t *r, int status, json_t *out)

@@ -27,3 +27,16 @@ int api_openapi(api_req_t *r)
     r->raw_type = "application/yaml";
     return 0;
 }
+
+static void error_item(const err_info_t *row, void *arg)
+{
+    json_array_append_new(arg, json_pack("{s:s, s:i, s:s, s:s}", "code", row->str, "status",
+                                         row->status, "message", row->msg, "message_zh", row->zh));
+}
+
+int api_errors(api_req_t *r)
+{
+    json_t *items = json_array();
+    err_foreach(error_item, items);
+    return api_reply(r, 200, json_pack("{s:o}", "items", items));
+}

@@ -5,13 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef struct row {
-    int code, status;
-    const char *str, *msg;
-} row_t;
+typedef err_info_t row_t;
 
 static const row_t rows[] = {
-#define X(name, status, code, msg) {ERR_##name, status, code, msg},
+#define X(name, status, code, msg, zh) {ERR_##name, status, code, msg, zh},
     ERR_TABLE(X)
 #undef X
 };
@@ -39,10 +36,10 @@ const char *err_default_message(int code)
     return find(code)->msg;
 }
 
-void err_foreach(void (*fn)(int, int, const char *, const char *, void *), void *arg)
+void err_foreach(void (*fn)(const err_info_t *, void *), void *arg)
 {
     for (size_t i = 0; i < NROWS; i++)
-        fn(rows[i].code, rows[i].status, rows[i].str, rows[i].msg, arg);
+        fn(&rows[i], arg);
 }
 
 int err_set(err_t *e, int code, const char *field, const char *fmt, ...)

@@ -94,3 +94,16 @@ int jread_obj(const json_t *obj, const char *prefix, const char *key, bool requi
     *out = v;
     return 0;
 }
+
+int jread_bool(const json_t *obj, const char *prefix, const char *key, bool def, bool *out,
+               err_t *e)
+{
+    json_t *v = json_object_get(obj, key);
+    *out = def;
+    if (v == NULL)
+        return 0;
+    if (!json_is_boolean(v))
+        return fail(e, prefix, key, "must be true or false");
+    *out = json_is_true(v);
+    return 0;
+}

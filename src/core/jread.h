@@ -25,6 +25,9 @@ int jread_text(const json_t *obj, const char *prefix, const char *key, bool requ
 /* A nested object (absent and optional: *out = NULL). */
 int jread_obj(const json_t *obj, const char *prefix, const char *key, bool required,
               const json_t **out, err_t *e) __attribute__((warn_unused_result));
+/* true or false (absent: *out = def). */
+int jread_bool(const json_t *obj, const char *prefix, const char *key, bool def, bool *out,
+               err_t *e) __attribute__((warn_unused_result));
 /* Number of code points in valid UTF-8 s[0..len). */
 size_t jread_utf8_len(const char *s, size_t len);
 

@@ -9,17 +9,18 @@
 #include <stdlib.h>
 
 #define MAX_THREADS 256
-#define MAX_ROUTES  64
+#define MAX_ROUTES  HTTP_METRICS_MAX_ROUTES
+#define WEB_SLOT    (MAX_ROUTES + 1) /* the web client's files and pages */
 
-static const int statuses[] = {200, 201, 202, 204, 400, 401, 403, 404, 405,
-                               409, 410, 413, 415, 422, 429, 500, 503, 0};
+static const int statuses[] = {200, 201, 202, 204, 206, 304, 400, 401, 403, 404, 405,
+                               409, 410, 413, 415, 416, 422, 426, 429, 500, 503, 0};
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0])) /* last: any other */
 static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                 0.05,   0.1,   0.25,   0.5,   1,    2.5};
 #define NBUCKETS (sizeof(bounds) / sizeof(bounds[0]))
 
 struct http_metrics {
-    uint64_t count[MAX_ROUTES + 1][NSTATUS];
+    uint64_t count[MAX_ROUTES + 2][NSTATUS]; /* routes, unmatched, web */
     uint64_t bucket[NBUCKETS + 1];
     uint64_t sum_ns, total;
 };
@@ -57,7 +58,9 @@ void http_metrics_observe(http_metrics_t *m, int route, int status, int64_t ns)
     size_t s = 0;
     while (statuses[s] != 0 && statuses[s] != status)
         s++;
-    size_t r = route < 0 || route >= MAX_ROUTES ? MAX_ROUTES : (size_t)route;
+    size_t r = route == HTTP_METRICS_WEB          ? WEB_SLOT
+               : route < 0 || route >= MAX_ROUTES ? MAX_ROUTES
+                                                  : (size_t)route;
     bump(&m->count[r][s], 1);
     size_t b = 0;
     double sec = (double)ns / 1e9;
@@ -84,10 +87,12 @@ static void render_counts(str_t *s)
 {
     str_puts(s, "# HELP wlk_http_requests_total HTTP requests by route, method and status.\n"
                 "# TYPE wlk_http_requests_total counter\n");
-    for (size_t r = 0; r <= MAX_ROUTES; r++) {
+    for (size_t r = 0; r <= WEB_SLOT; r++) {
         if (r < MAX_ROUTES && r >= api_routes_count)
             continue;
-        const char *path = r < MAX_ROUTES ? api_routes[r].path : "unmatched";
+        const char *path = r < MAX_ROUTES  ? api_routes[r].path
+                           : r == WEB_SLOT ? "web"
+                                           : "unmatched";
         const char *method = r < MAX_ROUTES ? api_routes[r].method : "any";
         for (size_t st = 0; st < NSTATUS; st++) {
             uint64_t n = sum(WORD(count[r][st]));

@@ -6,6 +6,7 @@
 #include "core/netaddr.h"
 #include "http/metrics.h"
 #include "http/server_int.h"
+#include "http/static.h"
 #include "privacy/privacy.h"
 
 #include <arpa/inet.h>
@@ -22,6 +23,8 @@ typedef struct reqstate {
     char allow[64];
     char ip[INET6_ADDRSTRLEN];
 } reqstate_t;
+
+static bool secure_client(reqstate_t *s);
 
 static void add_header(h2o_req_t *req, const char *name, const char *value, size_t len)
 {
@@ -171,9 +174,30 @@ static void send_stream(reqstate_t *s)
     stream_proceed(&st->super, req);
 }
 
+/* The handler's session cookie: HttpOnly, SameSite=Strict, Secure over TLS;
+ * a user's is sent to the whole API, a staff member's only to /v1/admin. */
+static void add_cookie(reqstate_t *s)
+{
+    api_req_t *r = &s->r;
+    if (r->cookie.name == NULL)
+        return;
+    char c[256], age[32] = "";
+    if (r->cookie.max_age >= 0)
+        snprintf(age, sizeof(age), "; Max-Age=%d", r->cookie.max_age);
+    int n = snprintf(c, sizeof(c), "%s=%s; Path=%s%s; HttpOnly; SameSite=Strict%s", r->cookie.name,
+                     r->cookie.value,
+                     strcmp(r->cookie.name, API_COOKIE_STAFF) == 0 ? "/v1/admin" : "/v1", age,
+                     secure_client(s) ? "; Secure" : "");
+    h2o_add_header(&s->req->pool, &s->req->res.headers, H2O_TOKEN_SET_COOKIE, NULL,
+                   h2o_strdup(&s->req->pool, c, (size_t)n).base, (size_t)n);
+    sec_wipe(c, sizeof(c));
+    sec_wipe(r->cookie.value, sizeof(r->cookie.value));
+}
+
 static void send_result(reqstate_t *s)
 {
     api_req_t *r = &s->r;
+    add_cookie(s);
     if (r->stream) {
         send_stream(s);
     } else if (r->out) {
@@ -262,8 +286,17 @@ static int upgrade(reqstate_t *s)
     bool protocol;
     int64_t cursor = -1;
     int rc;
-    if (!ws_token(s, &tok, &protocol))
-        return err_set(&s->r.err, ERR_UNAUTHORIZED, NULL, NULL);
+    if (!ws_token(s, &tok, &protocol)) {
+        /* the web client's cookie; a page of another site must not ride it */
+        h2o_iovec_t c;
+        if (!http_cookie(s->req, API_COOKIE_USER, &c))
+            return err_set(&s->r.err, ERR_UNAUTHORIZED, NULL, NULL);
+        if (!http_origin_is_ours(s->req, secure_client(s), true))
+            return err_set(&s->r.err, ERR_CROSS_ORIGIN, NULL, NULL);
+        tok.p = c.base;
+        tok.len = c.len;
+        s->r.via_cookie = true;
+    }
     if ((rc = auth_session_resolve(s->r.ctx, tok.p, tok.len, &s->r.session, &s->r.err)) < 0 ||
         (rc = privacy_gate(s->r.ctx, s->r.session.policy_version, s->r.session.policy_withdrawn,
                            &s->r.err)) < 0)
@@ -281,12 +314,18 @@ static int upgrade(reqstate_t *s)
     return rc;
 }
 
-/* The bearer token of the Authorization header. */
-static int bearer(reqstate_t *s, h2o_iovec_t *tok)
+/* The bearer token of the Authorization header; without one, the web
+ * client's session cookie of that kind (its writes were checked for their
+ * origin in dispatch). */
+static int bearer(reqstate_t *s, const char *cookie, h2o_iovec_t *tok)
 {
     ssize_t i = h2o_find_header(&s->req->headers, H2O_TOKEN_AUTHORIZATION, -1);
-    if (i < 0)
-        return err_set(&s->r.err, ERR_UNAUTHORIZED, NULL, NULL);
+    if (i < 0) {
+        if (!http_cookie(s->req, cookie, tok))
+            return err_set(&s->r.err, ERR_UNAUTHORIZED, NULL, NULL);
+        s->r.via_cookie = true;
+        return 0;
+    }
     h2o_iovec_t v = s->req->headers.entries[i].value;
     if (v.len < 8 || strncasecmp(v.base, "Bearer ", 7) != 0)
         return err_set(&s->r.err, ERR_UNAUTHORIZED, NULL, NULL);
@@ -299,7 +338,7 @@ static int bearer(reqstate_t *s, h2o_iovec_t *tok)
 static int authenticate(reqstate_t *s, const api_route_t *route)
 {
     h2o_iovec_t tok = {NULL, 0};
-    int rc = bearer(s, &tok);
+    int rc = bearer(s, route->auth == AUTH_STAFF ? API_COOKIE_STAFF : API_COOKIE_USER, &tok);
     if (rc < 0)
         return rc;
     if (route->auth == AUTH_STAFF) {
@@ -343,13 +382,7 @@ static const char *client_ip(void *arg)
     reqstate_t *s = arg;
     if (s->ip[0])
         return s->ip;
-    struct sockaddr_storage ss;
-    socklen_t len = s->req->conn->callbacks->get_peername(s->req->conn, (struct sockaddr *)&ss);
-    strcpy(s->ip, "unknown");
-    if (len > 0 && ss.ss_family == AF_INET)
-        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, s->ip, sizeof(s->ip));
-    else if (len > 0 && ss.ss_family == AF_INET6)
-        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, s->ip, sizeof(s->ip));
+    http_peer_ip(s->req, s->ip);
     const char *trusted = s->r.ctx->app->cfg.trusted_proxy;
     char *xff, client[INET6_ADDRSTRLEN];
     size_t n;
@@ -358,6 +391,11 @@ static const char *client_ip(void *arg)
         netaddr_forwarded_client(xff, n, trusted, client, sizeof(client)))
         strcpy(s->ip, client);
     return s->ip;
+}
+
+static bool secure_client(reqstate_t *s)
+{
+    return http_is_secure(s->req, s->r.ctx->app->cfg.trusted_proxy);
 }
 
 static int dispatch(reqstate_t *s)
@@ -377,6 +415,8 @@ static int dispatch(reqstate_t *s)
     }
     if (route->auth == AUTH_WS)
         return upgrade(s);
+    if ((rc = http_check_origin(req, secure_client(s), &s->r.err)) < 0)
+        return rc;
     bool json =
         route->body == API_BODY_JSON || (route->body == API_BODY_JSON_OPT && req->entity.len > 0);
     if (json && (rc = read_body(s)) < 0)
@@ -401,7 +441,9 @@ static void access_log(reqstate_t *s, int64_t ns)
         return;
     char line[512], method[48];
     size_t ml = log_escape(method, sizeof(method), s->req->method.base, s->req->method.len);
-    const char *route = s->route >= 0 ? api_routes[s->route].path : "unmatched";
+    const char *route = s->route >= 0                  ? api_routes[s->route].path
+                        : s->route == HTTP_METRICS_WEB ? "web"
+                                                       : "unmatched";
     int n = snprintf(line, sizeof(line),
                      "{\"ts\":%lld,\"level\":\"info\",\"msg\":\"request\",\"method\":\"%.*s\","
                      "\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f,\"request_id\":\"%s\"}\n",
@@ -409,6 +451,34 @@ static void access_log(reqstate_t *s, int64_t ns)
                      (double)ns / 1e6, s->rid);
     if (n > 0 && (size_t)n < sizeof(line))
         log_line(line, (size_t)n);
+}
+
+static void serve_api(reqstate_t *s)
+{
+    int rc = dispatch(s);
+    if (s->upgraded) {
+        /* h2o writes the 101 and the session lives on in ws.c */
+    } else if (rc < 0 || s->r.err.code != 0) {
+        if (s->r.err.code == 0)
+            err_internal(&s->r.err, "handler failed with %d but set no error", rc);
+        send_error(s);
+    } else {
+        send_result(s);
+    }
+}
+
+/* The web client's files and pages (static.c); its errors in our envelope. */
+static void serve_web(reqstate_t *s)
+{
+    s->route = HTTP_METRICS_WEB;
+    int rc = http_static_serve(s->req, s->rid, secure_client(s));
+    if (rc > 0) {
+        s->r.status = rc;
+        return;
+    }
+    strcpy(s->allow, "GET, HEAD");
+    err_set(&s->r.err, rc, NULL, NULL);
+    send_error(s);
 }
 
 int http_on_req(h2o_handler_t *self, h2o_req_t *req)
@@ -421,16 +491,11 @@ int http_on_req(h2o_handler_t *self, h2o_req_t *req)
     s.r.peer = client_ip;
     s.r.peer_arg = &s;
     http_thread_request_id(t, s.rid);
-    int rc = dispatch(&s);
-    if (s.upgraded) {
-        /* h2o writes the 101 and the session lives on in ws.c */
-    } else if (rc < 0 || s.r.err.code != 0) {
-        if (s.r.err.code == 0)
-            err_internal(&s.r.err, "handler failed with %d but set no error", rc);
-        send_error(&s);
-    } else {
-        send_result(&s);
-    }
+    size_t plen = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
+    if (!http_path_is_api(req->path.base, plen))
+        serve_web(&s);
+    else
+        serve_api(&s);
     int64_t ns = clock_mono_ns() - t0;
     http_metrics_observe(http_thread_metrics(t), s.route, s.r.status, ns);
     access_log(&s, ns);

@@ -56,6 +56,31 @@ void http_commit_submit(http_commit_job_t *job);
 /* Once no loop has a job with it. */
 void http_commit_stop(void);
 
+/* Answers a GET or HEAD for the web client (static.c): the asset (304
+ * when If-None-Match names its ETag) or the page of a client route, with
+ * the security headers. Returns the status sent, or a negative ERR_* with
+ * nothing sent (NOT_FOUND, METHOD_NOT_ALLOWED) for the caller to answer.
+ * secure: the client reached us over TLS (wss: in the page's policy). */
+int http_static_serve(h2o_req_t *req, const char *request_id, bool secure);
+
+/* Where a request comes from (origin.c). The TCP peer's address as text
+ * ("unknown" when not known). */
+void http_peer_ip(h2o_req_t *req, char out[46]);
+/* Whether the client reached us over TLS: h2o's own, or a proxy listed in
+ * trusted (--trusted-proxy) that says so with X-Forwarded-Proto: https. */
+bool http_is_secure(h2o_req_t *req, const char *trusted);
+/* The value of the cookie name (borrowed from the request), if sent. */
+bool http_cookie(h2o_req_t *req, const char *name, h2o_iovec_t *out);
+/* Whether the request comes from a page of this site: its Origin is our
+ * scheme and Host (default ports aside); without an Origin, unless
+ * need_origin, Sec-Fetch-Site: same-origin. */
+bool http_origin_is_ours(h2o_req_t *req, bool secure, bool need_origin);
+/* Cross-site request forgery: a write (not GET, HEAD, OPTIONS) without a
+ * bearer header is refused (CROSS_ORIGIN) when it names another site as
+ * its Origin, or when it carries a session cookie without proving that it
+ * comes from our own pages. */
+int http_check_origin(h2o_req_t *req, bool secure, err_t *e) __attribute__((warn_unused_result));
+
 /* A request id unique in this process (16 hex chars + NUL). */
 void http_thread_request_id(http_thread_t *t, char out[17]);
 

@@ -35,6 +35,11 @@ int providers_create(const config_t *cfg, const char *channel, providers_t **out
  * <data_dir>/sink/<name>.jsonl in one write, creating the folder (0700). */
 int providers_sink_append(const char *data_dir, const char *name, const char *line, size_t len,
                           err_t *e) __attribute__((warn_unused_result));
+/* The local SMS driver, for a person trying wlk on their own machine:
+ * when standard output is a terminal, prints the masked phone and the
+ * code of the SMS just delivered there (never to the log, which is
+ * standard error; nothing when stdout is a file, a pipe or a journal). */
+void providers_sms_to_terminal(const char *json, size_t len);
 /* Shared by every webhook driver: POSTs body; a 2xx answer is success. */
 int providers_webhook_post(const char *url, const char *secret, const char *body, size_t len,
                            err_t *e) __attribute__((warn_unused_result));

@@ -13,7 +13,10 @@ typedef struct driver {
 static int local_send(providers_t *self, const char *json, size_t len, err_t *e)
 {
     driver_t *d = (driver_t *)self;
-    return providers_sink_append(d->cfg->data_dir, self->channel, json, len, e);
+    int rc = providers_sink_append(d->cfg->data_dir, self->channel, json, len, e);
+    if (rc == 0 && strcmp(self->channel, "sms") == 0)
+        providers_sms_to_terminal(json, len);
+    return rc;
 }
 
 static int webhook_send(providers_t *self, const char *json, size_t len, err_t *e)

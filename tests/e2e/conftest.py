@@ -8,11 +8,13 @@ stderr must hold no sanitizer report.
 import itertools
 import json
 import os
+import pty
 import random
 import re
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -233,7 +235,9 @@ class Server:
     base/wlk-N.stderr.log.
     """
 
-    def __init__(self, base, args=(), env=None, data_dir=None):
+    def __init__(self, base, args=(), env=None, data_dir=None, tty=False):
+        self.tty = tty  # stdout on a pseudo-terminal (read it with terminal_text())
+        self._tty_out = bytearray()
         self.base = Path(base)
         self.data_dir = Path(data_dir) if data_dir else self.base / "data"
         self.args = list(args)
@@ -259,10 +263,16 @@ class Server:
                 *self.args,
             ]
             with open(self.log_path, "wb") as log:
+                out = log
+                if self.tty:
+                    master, out = pty.openpty()
                 self.proc = subprocess.Popen(
-                    cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                    cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=log,
                     env=_clean_env(self.env), cwd=str(self.base),
                 )
+                if self.tty:
+                    os.close(out)
+                    threading.Thread(target=self._read_tty, args=(master,), daemon=True).start()
             self.rc = None
             if not wait:
                 return self
@@ -315,6 +325,21 @@ class Server:
         for marker in SANITIZER_MARKERS:
             assert marker not in log, f"{marker} in stderr:\n{log[-5000:]}"
         assert self.rc == 0, f"wlk exited with {self.rc}:\n{log[-3000:]}"
+
+    def _read_tty(self, fd):
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            self._tty_out += chunk
+        os.close(fd)
+
+    def terminal_text(self):
+        """What the server printed on its terminal (tty=True)."""
+        return bytes(self._tty_out).decode(errors="replace")
 
     def log_text(self):
         try:
@@ -479,10 +504,10 @@ def make_server(tmp_path):
     servers = []
     counter = itertools.count(1)
 
-    def make(*flags, env=None, data_dir=None, wait=True):
+    def make(*flags, env=None, data_dir=None, wait=True, tty=False):
         base = tmp_path / f"srv{next(counter)}"
         base.mkdir()
-        srv = Server(base, flags, env=env, data_dir=data_dir)
+        srv = Server(base, flags, env=env, data_dir=data_dir, tty=tty)
         servers.append(srv)
         try:
             return srv.start(wait=wait)

@@ -79,8 +79,8 @@ def test_staff_login_answers_token_role_and_expiry(staff_server):
     r = staff_login(staff_server, "support1")
     assert r.status_code == 200, r.text
     j = r.json()
-    assert set(j) == {"token", "role", "expires_in"}
-    assert j["role"] == "support" and j["expires_in"] == 1800
+    assert set(j) == {"token", "name", "role", "expires_in"}
+    assert j["name"] == "support1" and j["role"] == "support" and j["expires_in"] == 1800
     assert staff_server.get("/v1/admin/requests", token=j["token"]).status_code == 200
 
 

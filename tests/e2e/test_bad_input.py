@@ -272,12 +272,21 @@ def test_unknown_method_names_get_a_4xx(shared_server, method):
 # -------------------------------------------------------------- paths
 
 @pytest.mark.parametrize("path", [
-    "/", "/nope", "/v1", "/v1/", "/v1/nope", "/healthz/x", "/v1/auth", "/v1/privacy/policy/abc/def",
-    "/v1/me/devices/1/2", "/V1/ME", "/HEALTHZ", "/v2/me", "/v1/me/nope",
+    "/v1", "/v1/", "/v1/nope", "/v1/auth", "/v1/privacy/policy/abc/def",
+    "/v1/me/devices/1/2", "/v1/me/nope", "/assets/nope.js", "/assets", "/nope.js", "/a//b",
 ])
 def test_unknown_paths_are_not_found(shared_server, path):
     status, resp, data = raw(shared_server, "GET", path)
     check_raw_error(status, resp, data, 404, "not_found")
+    healthy(shared_server)
+
+
+@pytest.mark.parametrize("path", ["/", "/nope", "/healthz/x", "/V1/ME", "/HEALTHZ", "/v2/me"])
+def test_other_paths_are_client_routes_answered_with_the_app_page(shared_server, path):
+    status, resp, data = raw(shared_server, "GET", path)
+    assert status == 200, (status, data[:200])
+    assert resp.getheader("Content-Type").startswith("text/html")
+    assert b'<div id="root">' in data
     healthy(shared_server)
 
 

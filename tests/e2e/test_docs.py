@@ -43,3 +43,15 @@ def test_every_setting_is_in_the_readme():
     readme = (REPO / "README.md").read_text()
     missing = [s for s in settings if f"`{s}`" not in readme]
     assert not missing, f"settings missing from README.md: {missing}"
+
+
+def test_the_error_table_is_served_with_the_text_users_see(server):
+    r = server.get("/v1/errors")
+    assert r.status_code == 200
+    items = r.json()["items"]
+    md = (REPO / "docs" / "ERRORS.md").read_text()
+    assert [i["code"] for i in items] == re.findall(r"^\| `([a-z_]+)` \|", md, re.M)
+    for i in items:
+        assert set(i) == {"code", "status", "message", "message_zh"}
+        assert i["message_zh"] and not i["message_zh"].isascii(), i
+        assert f"| `{i['code']}` | {i['status']} | {i['message']} | {i['message_zh']} |" in md

@@ -10,16 +10,18 @@
 #include "core/ids.h"
 #include "core/jread.h"
 
-static void count_row(int code, int status, const char *str, const char *msg, void *arg)
+static void count_row(const err_info_t *row, void *arg)
 {
     int *n = arg;
-    assert_true(code < 0);
-    assert_true(status >= 400 && status <= 599);
-    assert_true(strlen(str) > 0 && strlen(msg) > 0);
-    for (const char *p = str; *p; p++)
+    assert_true(row->code < 0);
+    assert_true(row->status >= 400 && row->status <= 599);
+    assert_true(strlen(row->str) > 0 && strlen(row->msg) > 0);
+    /* every code has a message for users, and it is Chinese (not ASCII) */
+    assert_true(strlen(row->zh) > 0 && (unsigned char)row->zh[0] >= 0x80);
+    for (const char *p = row->str; *p; p++)
         assert_true((*p >= 'a' && *p <= 'z') || *p == '_');
-    assert_int_equal(err_status(code), status);
-    assert_string_equal(err_string(code), str);
+    assert_int_equal(err_status(row->code), row->status);
+    assert_string_equal(err_string(row->code), row->str);
     (*n)++;
 }
 
