@@ -1268,3 +1268,13 @@ MEDIA_SAMPLES = {
     "audio/aac": aac_bytes,
     "video/mp4": mp4_bytes,
 }
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test item (rep_call), so fixtures
+    can tell a failed test at teardown (the browser tests save a screenshot
+    and the console then)."""
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)
