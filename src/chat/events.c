@@ -124,8 +124,11 @@ int chat_sync(app_ctx_t *c, int64_t user, int64_t cursor, int limit, json_t **ou
     int rc = stream_head(c, user, &head, &floor, e);
     if (rc < 0)
         return rc;
-    if (cursor < floor)
+    if (cursor < floor) {
+        /* where a reader that has reloaded everything may start reading */
+        err_extra(e, "oldest_cursor", json_integer(floor));
         return err_set(e, ERR_CURSOR_EXPIRED, "cursor", NULL);
+    }
     if (cursor > head)
         return err_set(e, ERR_VALIDATION_FAILED, "cursor", "beyond the head of the stream");
     json_t *events;

@@ -270,7 +270,7 @@ def open_chat_with(b, peer_id):
     return b.path().split("/")[-1]
 
 
-def send_text(b, text):
+def type_and_send(b, text):
     b.type("[data-testid=composer]", text)
     b.click("[data-testid=send]")
 
@@ -285,3 +285,38 @@ def me_of(b):
     """The signed-in user as the page's session sees it (GET /v1/me)."""
     return b.js_async("""const done = arguments[0];
         fetch('/v1/me').then(r => r.json()).then(done, e => done(null));""")
+
+
+class Person:
+    """Someone signed in through the pages: their browser, phone, user id,
+    and a bearer token of a second device (for setting up data over the API)."""
+
+    def __init__(self, b, srv, phone):
+        self.b, self.srv, self.phone = b, srv, phone
+        self.id = me_of(b)["id"]
+        self._token = None
+
+    @property
+    def token(self):
+        if self._token is None:
+            self._token, _ = self.srv.login(self.phone, device_id="api-device", accept=False)
+        return self._token
+
+
+def person(browser, srv, width=PHONE_W, base_url=None):
+    from conftest import new_phone
+    b = browser(srv, width=width, base_url=base_url)
+    phone = new_phone()
+    sign_in(b, srv, phone)
+    return Person(b, srv, phone)
+
+
+def bubbles(b):
+    """The messages shown: [{"id","client","state","kind","text"}], in order."""
+    return b.js("""return [...document.querySelectorAll('[data-testid=messages] > li')].map(li => ({
+        id: li.dataset.msgId, client: li.dataset.clientId, state: li.dataset.state,
+        kind: li.dataset.kind, text: li.querySelector('.bubble').innerText}));""")
+
+
+def bubble_texts(b):
+    return [m["text"] for m in bubbles(b)]

@@ -21,13 +21,15 @@ def test_a_pruned_cursor_gets_410_and_the_head_still_syncs(make_server):
     # two days later the sweeper prunes the stream
     out = wlk_ok(srv.data_dir, "purge", *SHARED, *KEEP, "--now", "+2d")
     assert "events" in out
-    assert_error(srv.get("/v1/sync", token=b.token, params={"cursor": 0}), 410, "cursor_expired")
+    r = srv.get("/v1/sync", token=b.token, params={"cursor": 0})
+    assert assert_error(r, 410, "cursor_expired")["oldest_cursor"] == head, "where to read from"
     r = srv.get("/v1/sync", token=b.token, params={"cursor": head})
     assert r.status_code == 200 and r.json()["events"] == [], r.text
     ws = ws_connect(srv, b.token, cursor=0)
     try:
         frame = recv_json(ws)
         assert frame.get("type") == "error" and frame.get("code") == "cursor_expired", frame
+        assert frame.get("oldest_cursor") == head, frame
     finally:
         ws_close(ws)
     # new events after the head are served as usual

@@ -99,7 +99,8 @@ function connect() {
     }
     tries++;
     link.set({ status: "offline", tries });
-    if (tries >= 2) handlers.failed(); // the app checks whether the session still stands
+    // after the second failure, and now and then: does the session still stand?
+    if (tries === 2 || tries % 10 === 0) handlers.failed();
     retryTimer = setTimeout(connect, Math.min(15000, 500 * 2 ** Math.min(tries, 5)));
   };
   clearInterval(pingTimer);

@@ -20,6 +20,7 @@ export class ApiError extends Error {
     this.field = e.field || null;
     this.scope = e.scope || null;
     this.version = e.version || null;
+    this.oldestCursor = e.oldest_cursor !== undefined ? e.oldest_cursor : null;
     this.requestId = e.request_id || null;
     this.serverMessage = e.message || "";
     this.retryAfter = retryAfter ? parseInt(retryAfter, 10) || 0 : 0;

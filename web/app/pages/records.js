@@ -73,7 +73,14 @@ export function Notices({ back }) {
       const out = [];
       let cursor = 0;
       for (let page = 0; page < 50; page++) {
-        const j = await api("GET", `/v1/sync?cursor=${cursor}&limit=500`);
+        let j;
+        try {
+          j = await api("GET", `/v1/sync?cursor=${cursor}&limit=500`);
+        } catch (e) {
+          if (e.code !== "cursor_expired" || e.oldestCursor === null) throw e;
+          cursor = e.oldestCursor; // older events were pruned: read what is kept
+          continue;
+        }
         out.push(...j.events.filter((e) => NOTICE_TYPES.includes(e.type)));
         cursor = j.next_cursor;
         if (!j.has_more) break;
