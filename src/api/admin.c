@@ -73,8 +73,7 @@ int api_admin_user(api_req_t *r)
     return api_reply(r, 200, out);
 }
 
-/* body.key as an array of 1..max strings of 1..32 characters, borrowed. */
-static int read_strings(api_req_t *r, const char *key, int max, const char **out, int *n)
+int api_strings(api_req_t *r, const char *key, int max, const char **out, int *n)
 {
     json_t *a = json_object_get(r->body, key), *v;
     size_t i;
@@ -100,7 +99,7 @@ int api_admin_user_reveal(api_req_t *r)
     int n, rc;
     json_t *out;
     if ((rc = api_param_id(r, 0, &id)) < 0 || (rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
-        (rc = read_strings(r, "categories", STAFF_MAX_CATEGORIES, cats, &n)) < 0 ||
+        (rc = api_strings(r, "categories", STAFF_MAX_CATEGORIES, cats, &n)) < 0 ||
         (rc = jread_text(r->body, NULL, "reason", true, 0, STAFF_REASON_MAX, &reason, &r->err)) <
             0 ||
         (rc = staff_user_reveal(r->ctx, &r->staff, id, cats, n, reason, &out, &r->err)) < 0)
@@ -116,7 +115,7 @@ int api_admin_export_create(api_req_t *r)
     int n, rc;
     json_t *out;
     if ((rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
-        (rc = read_strings(r, "user_ids", STAFF_EXPORT_MAX_USERS, ids, &n)) < 0 ||
+        (rc = api_strings(r, "user_ids", STAFF_EXPORT_MAX_USERS, ids, &n)) < 0 ||
         (rc = jread_text(r->body, NULL, "reason", true, 0, STAFF_REASON_MAX, &reason, &r->err)) < 0)
         return rc;
     for (int i = 0; i < n; i++)

@@ -7,6 +7,10 @@
 
 #include <stdint.h>
 
+/* body.key as an array of 1..max strings of 1..32 bytes (borrowed from
+ * the body); 422 naming key otherwise. */
+int api_strings(api_req_t *r, const char *key, int max, const char **out, int *n)
+    __attribute__((warn_unused_result));
 /* Path parameter i as an id; 404 when it is not one. */
 int api_param_id(api_req_t *r, int i, int64_t *id) __attribute__((warn_unused_result));
 
@@ -58,6 +62,14 @@ int api_admin_requests(api_req_t *r);
 int api_admin_request_get(api_req_t *r);
 int api_admin_request_answer(api_req_t *r);
 int api_me_access_log(api_req_t *r);
+/* the staff console (console.c) */
+int api_admin_me(api_req_t *r);
+int api_admin_staff_add(api_req_t *r);
+int api_admin_staff_disable(api_req_t *r);
+int api_admin_audit_verify(api_req_t *r);
+int api_admin_exports(api_req_t *r);
+int api_admin_user_lookup(api_req_t *r);
+int api_admin_incident_create(api_req_t *r);
 int api_me_request_create(api_req_t *r);
 int api_me_requests(api_req_t *r);
 /* rights (issue 4) */

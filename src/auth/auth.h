@@ -93,6 +93,10 @@ int auth_devices_view(app_ctx_t *c, const auth_session_t *s, json_t **out, err_t
 int auth_device_remove(app_ctx_t *c, int64_t user_id, int64_t device_id, err_t *e)
     __attribute__((warn_unused_result));
 
+/* The account of a phone number, found through its keyed index.
+ * VALIDATION_FAILED (phone), NOT_FOUND. */
+int auth_user_by_phone(app_ctx_t *c, const char *phone, int64_t *user_id, err_t *e)
+    __attribute__((warn_unused_result));
 /* The keyed index of the account's phone (as sign-in codes are filed). */
 int auth_user_phone_bidx(app_ctx_t *c, int64_t user_id, uint8_t out[SEC_HASH_LEN], err_t *e)
     __attribute__((warn_unused_result));

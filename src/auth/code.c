@@ -178,6 +178,18 @@ static int find_user(app_ctx_t *c, const uint8_t *pb, int64_t *user_id, err_t *e
     return rc;
 }
 
+int auth_user_by_phone(app_ctx_t *c, const char *phone, int64_t *user_id, err_t *e)
+{
+    char digits[12];
+    uint8_t pb[SEC_HASH_LEN];
+    if (phone == NULL || !auth_phone_parse(phone, digits))
+        return err_set(e, ERR_VALIDATION_FAILED, "phone", "not a mainland mobile number");
+    sec_blind_index(c->app->vault, "phone", digits, 11, pb);
+    sec_wipe(digits, sizeof(digits));
+    int rc = find_user(c, pb, user_id, e);
+    return rc == DB_ROW ? 0 : rc < 0 ? rc : err_set(e, ERR_NOT_FOUND, NULL, "no account has it");
+}
+
 static int need_consent(app_ctx_t *c, const char *accepted, err_t *e)
 {
     char current[17];

@@ -1,5 +1,4 @@
 /* staff.c - `wlk staff add|disable`. */
-#include "audit/audit.h"
 #include "cli/cli_int.h"
 #include "sec/sec.h"
 #include "staff/staff.h"
@@ -32,18 +31,8 @@ int cli_staff_add(app_ctx_t *c, const cli_t *cli)
     }
     err_t e = {0};
     int64_t id;
-    int rc = db_begin(c->db, &e);
-    if (rc == 0 && (rc = staff_add(c, name, role, pw, &id, &e)) == 0) {
-        json_t *d = json_pack("{s:s, s:s}", "name", name, "role", role);
-        audit_entry_t a = {.actor = "cli", .action = "staff.add", .detail = d};
-        rc = audit_append(c, &a, &e);
-        json_decref(d);
-    }
+    int rc = staff_add(c, "cli", name, role, pw, &id, &e);
     sec_wipe(pw, sizeof(pw));
-    if (rc == 0)
-        rc = db_commit(c->db, &e);
-    else
-        db_rollback(c->db);
     if (rc < 0)
         return cli_fail("staff add", &e);
     printf("staff member %s added with role %s\n", name, role);
@@ -58,14 +47,7 @@ int cli_staff_disable(app_ctx_t *c, const cli_t *cli)
         return 2;
     }
     err_t e = {0};
-    int rc = staff_disable(c, name, &e);
-    if (rc == 0) {
-        json_t *d = json_pack("{s:s}", "name", name);
-        audit_entry_t a = {.actor = "cli", .action = "staff.disable", .detail = d};
-        rc = audit_append(c, &a, &e);
-        json_decref(d);
-    }
-    if (rc < 0)
+    if (staff_disable(c, "cli", name, &e) < 0)
         return cli_fail("staff disable", &e);
     printf("staff member %s disabled; their sessions ended\n", name);
     return 0;

@@ -207,6 +207,34 @@ int staff_user_view(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
     return 0;
 }
 
+int staff_user_lookup(app_ctx_t *c, const staff_session_t *s, const char *phone, const char *reason,
+                      json_t **out, err_t *e)
+{
+    int64_t user_id;
+    char actor[80];
+    int rc;
+    if ((rc = staff_reason_check(reason, e)) < 0 ||
+        (rc = auth_user_by_phone(c, phone, &user_id, e)) < 0 || (rc = db_begin(c->db, e)) < 0)
+        return rc;
+    staff_actor(s, actor);
+    json_t *detail = json_pack("{s:s}", "role", staff_role_name(s->role));
+    audit_entry_t a = {.actor = actor,
+                       .action = "personal_data.lookup",
+                       .subject_id = user_id,
+                       .categories = "phone",
+                       .reason = reason,
+                       .detail = detail};
+    if ((rc = audit_append(c, &a, e)) < 0 || (rc = staff_user_view(c, user_id, out, e)) < 0 ||
+        (rc = db_commit(c->db, e)) < 0) {
+        if (c->db->in_tx)
+            db_rollback(c->db);
+        if (rc == 0)
+            json_decref(*out);
+    }
+    json_decref(detail);
+    return rc;
+}
+
 static int check_categories(const char *const *cats, int n, err_t *e)
 {
     if (n < 1 || n > STAFF_MAX_CATEGORIES)

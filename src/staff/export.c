@@ -213,3 +213,42 @@ out_rollback:
     json_decref(missing);
     return rc;
 }
+
+int staff_export_list(app_ctx_t *c, json_t **out, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_query(c->db, &st,
+                      "SELECT a.id, a.detail, r.name, p.name, a.created_at, a.decided_at, "
+                      "a.read_at FROM approvals a JOIN staff r ON r.id = a.requested_by "
+                      "LEFT JOIN staff p ON p.id = a.approved_by WHERE a.kind = 'bulk_export' "
+                      "ORDER BY a.created_at DESC LIMIT 200",
+                      DB_NOARGS, e);
+    if (rc < 0)
+        return rc;
+    json_t *items = json_array();
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        size_t dl, rl, pl;
+        const char *d = db_bytes(st, 1, &dl), *req = db_bytes(st, 2, &rl),
+                   *by = db_bytes(st, 3, &pl);
+        json_t *detail = d ? json_loadb(d, dl, 0, NULL) : NULL;
+        const char *status = !db_is_null(st, 6) ? "read" : by ? "approved" : "pending";
+        json_t *it = json_pack(
+            "{s:o, s:s, s:s%, s:o, s:I, s:O, s:O}", "id", id_json(db_i64(st, 0)), "status", status,
+            "requested_by", req, rl, "approved_by", by ? json_stringn(by, pl) : json_null(),
+            "created_at", (json_int_t)db_i64(st, 4), "user_ids",
+            json_object_get(detail, "user_ids") ? json_object_get(detail, "user_ids") : json_null(),
+            "reason",
+            json_object_get(detail, "reason") ? json_object_get(detail, "reason") : json_null());
+        json_object_set_new(it, "decided_at",
+                            db_is_null(st, 5) ? json_null() : json_integer(db_i64(st, 5)));
+        json_array_append_new(items, it);
+        json_decref(detail);
+    }
+    db_done(st);
+    if (rc < 0) {
+        json_decref(items);
+        return rc;
+    }
+    *out = json_pack("{s:o}", "items", items);
+    return 0;
+}

@@ -1,6 +1,7 @@
 /* staff.c - staff accounts and sessions. Passwords: Argon2id
  * (crypto_pwhash_str, interactive limits). */
 #include "staff/staff.h"
+#include "audit/audit.h"
 #include "auth/auth.h"
 #include "core/ids.h"
 #include "sec/sec.h"
@@ -51,8 +52,41 @@ static bool name_ok(const char *name)
     return true;
 }
 
-int staff_add(app_ctx_t *c, const char *name, const char *role, const char *password, int64_t *id,
-              err_t *e)
+static int audit_staff(app_ctx_t *c, const char *actor, const char *action, const char *name,
+                       const char *role, err_t *e)
+{
+    json_t *d = role ? json_pack("{s:s, s:s}", "name", name, "role", role)
+                     : json_pack("{s:s}", "name", name);
+    audit_entry_t a = {.actor = actor, .action = action, .detail = d};
+    int rc = audit_append(c, &a, e);
+    json_decref(d);
+    return rc;
+}
+
+typedef struct add_args {
+    app_ctx_t *c;
+    const char *actor, *name, *role, *hash;
+    int64_t id;
+} add_args_t;
+
+static int add_tx(void *arg, err_t *e)
+{
+    add_args_t *a = arg;
+    int64_t rc = db_exec(a->c->db,
+                         "INSERT INTO staff (id, name, role, password_hash, created_at) "
+                         "VALUES ($1, $2, $3, $4, $5)",
+                         DB_ARGS(DB_I64(a->id), DB_TEXT(a->name), DB_TEXT(a->role),
+                                 DB_TEXT(a->hash), DB_I64(a->c->now_ms())),
+                         e);
+    if (rc < 0 && e->code == ERR_CONFLICT) {
+        err_clear(e);
+        return err_set(e, ERR_CONFLICT, "name", "a staff member has this name");
+    }
+    return rc < 0 ? (int)rc : audit_staff(a->c, a->actor, "staff.add", a->name, a->role, e);
+}
+
+int staff_add(app_ctx_t *c, const char *actor, const char *name, const char *role,
+              const char *password, int64_t *id, err_t *e)
 {
     if (!name_ok(name))
         return err_set(e, ERR_VALIDATION_FAILED, "name", "1-63 characters of a-z 0-9 . - _");
@@ -65,39 +99,38 @@ int staff_add(app_ctx_t *c, const char *name, const char *role, const char *pass
     if (crypto_pwhash_str(hash, password, plen, crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
         return err_internal(e, "argon2id: out of memory");
-    *id = ids_next();
-    int64_t rc = db_exec(
-        c->db,
-        "INSERT INTO staff (id, name, role, password_hash, created_at) "
-        "VALUES ($1, $2, $3, $4, $5)",
-        DB_ARGS(DB_I64(*id), DB_TEXT(name), DB_TEXT(role), DB_TEXT(hash), DB_I64(c->now_ms())), e);
-    if (rc < 0 && e->code == ERR_CONFLICT) {
-        err_clear(e);
-        return err_set(e, ERR_CONFLICT, "name", "a staff member has this name");
-    }
-    return rc < 0 ? (int)rc : 0;
+    add_args_t a = {c, actor, name, role, hash, ids_next()};
+    int rc = db_atomically(c->db, add_tx, &a, e);
+    if (rc == 0)
+        *id = a.id;
+    return rc;
 }
 
-int staff_disable(app_ctx_t *c, const char *name, err_t *e)
+typedef struct disable_args {
+    app_ctx_t *c;
+    const char *actor, *name;
+} disable_args_t;
+
+static int disable_tx(void *arg, err_t *e)
 {
-    int rc = db_begin(c->db, e);
-    if (rc < 0)
-        return rc;
-    int64_t n =
-        db_exec(c->db, "UPDATE staff SET disabled_at = $1 WHERE name = $2 AND disabled_at IS NULL",
-                DB_ARGS(DB_I64(c->now_ms()), DB_TEXT(name ? name : "")), e);
+    disable_args_t *a = arg;
+    int64_t n = db_exec(a->c->db,
+                        "UPDATE staff SET disabled_at = $1 WHERE name = $2 AND disabled_at IS NULL",
+                        DB_ARGS(DB_I64(a->c->now_ms()), DB_TEXT(a->name)), e);
     if (n == 0)
         n = err_set(e, ERR_NOT_FOUND, "name", "no enabled staff member has this name");
     if (n >= 0)
-        n = db_exec(c->db,
+        n = db_exec(a->c->db,
                     "DELETE FROM staff_sessions WHERE staff_id = (SELECT id FROM staff WHERE "
                     "name = $1)",
-                    DB_ARGS(DB_TEXT(name)), e);
-    if (n < 0) {
-        db_rollback(c->db);
-        return (int)n;
-    }
-    return db_commit(c->db, e);
+                    DB_ARGS(DB_TEXT(a->name)), e);
+    return n < 0 ? (int)n : audit_staff(a->c, a->actor, "staff.disable", a->name, NULL, e);
+}
+
+int staff_disable(app_ctx_t *c, const char *actor, const char *name, err_t *e)
+{
+    disable_args_t a = {c, actor, name ? name : ""};
+    return db_atomically(c->db, disable_tx, &a, e);
 }
 
 /* A hash of a random password, verified when the name is unknown so that

@@ -29,13 +29,17 @@ typedef struct staff_session {
 unsigned staff_role_parse(const char *name);
 const char *staff_role_name(unsigned role);
 
-/* Creates a staff member; the password is hashed with Argon2id. CONFLICT
- * when the name is taken; VALIDATION_FAILED for a bad name, role or a
- * password under 12 characters. */
-int staff_add(app_ctx_t *c, const char *name, const char *role, const char *password, int64_t *id,
-              err_t *e) __attribute__((warn_unused_result));
-/* Disables a staff member and ends their sessions. NOT_FOUND if unknown. */
-int staff_disable(app_ctx_t *c, const char *name, err_t *e) __attribute__((warn_unused_result));
+/* Creates a staff member; the password is hashed with Argon2id. Audited
+ * ("staff.add" by actor: "cli" or "staff:<name>") in the same
+ * transaction. CONFLICT when the name is taken; VALIDATION_FAILED for a
+ * bad name, role or a password under 12 characters. */
+int staff_add(app_ctx_t *c, const char *actor, const char *name, const char *role,
+              const char *password, int64_t *id, err_t *e) __attribute__((warn_unused_result));
+/* Disables a staff member and ends their sessions, audited
+ * ("staff.disable") in the same transaction. NOT_FOUND if unknown or
+ * disabled already. */
+int staff_disable(app_ctx_t *c, const char *actor, const char *name, err_t *e)
+    __attribute__((warn_unused_result));
 /* Checks name and password of an enabled member; opens a session whose
  * token goes into token. UNAUTHORIZED otherwise (same answer for every
  * failure). */
@@ -83,6 +87,13 @@ void staff_actor(const staff_session_t *s, char out[80]);
  * audited: nothing in clear. Returns new. */
 int staff_user_view(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
     __attribute__((warn_unused_result));
+/* Finds the account of a phone number (the keyed index) and answers its
+ * masked view (staff_user_view), with an audit record
+ * "personal_data.lookup" (category phone, reason) in the same
+ * transaction: the person sees the look-up in their access log.
+ * VALIDATION_FAILED (phone, reason), NOT_FOUND when no account has it. */
+int staff_user_lookup(app_ctx_t *c, const staff_session_t *s, const char *phone, const char *reason,
+                      json_t **out, err_t *e) __attribute__((warn_unused_result));
 /* The categories of user_id in clear, and an audit record
  * "personal_data.read" (categories, reason) in the same transaction:
  * nothing is answered unless the record is stored. VALIDATION_FAILED
@@ -108,6 +119,10 @@ int staff_export_request(app_ctx_t *c, const staff_session_t *s, const int64_t *
 /* NOT_FOUND; FORBIDDEN for the requester themself; CONFLICT when decided. */
 int staff_export_approve(app_ctx_t *c, const staff_session_t *s, int64_t id, json_t **out, err_t *e)
     __attribute__((warn_unused_result));
+/* The bulk exports, newest first (at most 200): {"items":[{"id","status"
+ * (pending, approved, read),"requested_by","approved_by","user_ids",
+ * "reason","created_at","decided_at"}]}; no personal data. */
+int staff_export_list(app_ctx_t *c, json_t **out, err_t *e) __attribute__((warn_unused_result));
 /* The users' data, for the requester only (FORBIDDEN for anyone else),
  * once approved (CONFLICT before). */
 int staff_export_read(app_ctx_t *c, const staff_session_t *s, int64_t id, json_t **out, err_t *e)

@@ -27,6 +27,18 @@ MATRIX = {
         {"admin", "support"}, {"status": "done", "answer": "probe"}, 404),
     ("POST", "/v1/admin/users/:id/unlawful"): (
         {"admin", "support"}, {"categories": ["location"], "reason": "role probe"}, 404),
+    # the staff console (issue 10)
+    ("GET", "/v1/admin/me"): (ALL, None, 200),
+    ("POST", "/v1/admin/staff"): (
+        {"admin"}, {"name": "probe", "role": "nobody", "password": "x" * 12}, 422),
+    ("POST", "/v1/admin/staff/:name/disable"): ({"admin"}, None, 404),
+    ("GET", "/v1/admin/audit/verify"): ({"auditor"}, None, 200),
+    ("POST", "/v1/admin/incidents"): (
+        {"admin"}, {"categories": ["nope"], "cause": "c", "harm": "h", "remedies": "r",
+                    "actions": "a", "contact": "c", "users": ["1"]}, 422),
+    ("POST", "/v1/admin/users/lookup"): (
+        {"admin", "support", "reviewer"}, {"phone": "13800000000", "reason": "role probe"}, 404),
+    ("GET", "/v1/admin/exports"): ({"admin", "support"}, None, 200),
 }
 NAME_OF_ROLE = {"admin": "admin1", "reviewer": "reviewer1", "support": "support1",
                 "auditor": "auditor1"}
@@ -41,7 +53,7 @@ def test_the_role_matrix_covers_every_admin_route():
 
 
 def _call(srv, method, path, token, body):
-    url = path.replace(":id", "1")
+    url = path.replace(":id", "1").replace(":name", "nobody-here")
     kw = {"json": body} if body is not None else {}
     return srv.request(method, url, token=token, **kw)
 
