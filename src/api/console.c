@@ -12,9 +12,10 @@
 
 int api_admin_me(api_req_t *r)
 {
-    return api_reply(
-        r, 200,
-        json_pack("{s:s, s:s}", "name", r->staff.name, "role", staff_role_name(r->staff.role)));
+    return api_reply(r, 200,
+                     json_pack("{s:s, s:s, s:o}", "name", r->staff.name, "role",
+                               staff_role_name(r->staff.role), "may_reveal",
+                               staff_revealable(r->staff.role)));
 }
 
 int api_admin_staff_add(api_req_t *r)

@@ -47,6 +47,15 @@ static const privacy_store_t *user_store(const char *cat)
     return NULL;
 }
 
+json_t *staff_revealable(unsigned role)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < NREVEALABLE; i++)
+        if (revealable[i].roles & role)
+            json_array_append_new(a, json_string(revealable[i].category));
+    return a;
+}
+
 void staff_actor(const staff_session_t *s, char out[80])
 {
     snprintf(out, 80, "staff:%s", s->name);

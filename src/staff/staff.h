@@ -80,6 +80,8 @@ int staff_list(app_ctx_t *c, json_t **out, err_t *e) __attribute__((warn_unused_
 /* VALIDATION_FAILED (field reason) unless reason has STAFF_REASON_MIN..MAX
  * characters: what staff must state before reading or refusing. */
 int staff_reason_check(const char *reason, err_t *e) __attribute__((warn_unused_result));
+/* The categories role may reveal, as a JSON array (returns new). */
+json_t *staff_revealable(unsigned role);
 /* "staff:<name>": the actor of audit records. */
 void staff_actor(const staff_session_t *s, char out[80]);
 /* {"id","phone","nickname","role","created_at"} with phone and nickname

@@ -7,9 +7,12 @@ from staffkit import PASSWORD, staff_login, staff_server, staff_token  # noqa: F
 
 
 def test_the_console_learns_who_is_signed_in(staff_server):
-    for name, role in (("admin1", "admin"), ("auditor1", "auditor")):
+    for name, role, reveal in (("admin1", "admin", ["phone", "nickname"]),
+                               ("reviewer1", "reviewer", ["nickname"]),
+                               ("auditor1", "auditor", [])):
         r = staff_server.get("/v1/admin/me", token=staff_server.token(name))
-        assert r.status_code == 200 and r.json() == {"name": name, "role": role}
+        assert r.status_code == 200
+        assert r.json() == {"name": name, "role": role, "may_reveal": reveal}
 
 
 def test_an_admin_adds_and_disables_staff_and_both_are_audited(staff_server):
