@@ -249,12 +249,26 @@ static bool ident_char(char c)
            c == '$';
 }
 
-/* After keyword kw at p (with a word boundary before it): spaces, then an
- * optional "(" when paren_ok, then a quote. Returns the quote's offset or 0. */
+/* Whether the character before a keyword can start an import clause:
+ * "from" follows a space, "}" or "*" (`import {a} from`, minified
+ * `}from"x"`, `export*from"x"`); "import" anything but a name, a quote or
+ * a dot. So name="from" in a template is not taken for an import. */
+static bool clause_boundary(const char *s, size_t p, const char *kw)
+{
+    if (p == 0)
+        return true;
+    char c = s[p - 1];
+    if (kw[0] == 'f')
+        return c == ' ' || c == '\t' || c == '\n' || c == '}' || c == '*';
+    return !ident_char(c) && c != '"' && c != '\'' && c != '`' && c != '.';
+}
+
+/* After keyword kw at p (at a clause boundary): spaces, then an optional
+ * "(" when paren_ok, then a quote. Returns the quote's offset or 0. */
 static size_t spec_start(const char *s, size_t len, size_t p, const char *kw, bool paren_ok)
 {
     size_t k = strlen(kw);
-    if (p + k >= len || memcmp(s + p, kw, k) != 0 || (p > 0 && ident_char(s[p - 1])) ||
+    if (p + k >= len || memcmp(s + p, kw, k) != 0 || !clause_boundary(s, p, kw) ||
         ident_char(s[p + k]))
         return 0;
     size_t q = p + k;
