@@ -26,20 +26,39 @@ int api_me_get(api_req_t *r)
     return api_reply(r, 200, out);
 }
 
+/* "avatar_media_id": an id string, or null to remove the picture. */
+static int read_avatar(api_req_t *r, int64_t *avatar)
+{
+    json_t *v = json_object_get(r->body, "avatar_media_id");
+    *avatar = -1;
+    if (v == NULL)
+        return 0;
+    if (json_is_null(v)) {
+        *avatar = 0;
+        return 0;
+    }
+    const char *s = json_string_value(v);
+    if (s == NULL || !ids_parse(s, strlen(s), avatar))
+        return err_set(&r->err, ERR_VALIDATION_FAILED, "avatar_media_id", "an id string or null");
+    return 0;
+}
+
 int api_me_patch(api_req_t *r)
 {
-    static const char *const keys[] = {"nickname", "role", "push_preview", NULL};
-    const char *nickname, *role;
+    static const char *const keys[] = {"nickname", "role", "push_preview", "avatar_media_id", NULL};
+    auth_profile_t p = {.push_preview = -1, .avatar = -1};
     json_t *out, *preview = json_object_get(r->body, "push_preview");
     int rc;
     if ((rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
-        (rc = jread_str(r->body, NULL, "nickname", false, 1, 32, &nickname, &r->err)) < 0 ||
-        (rc = jread_str(r->body, NULL, "role", false, 1, 16, &role, &r->err)) < 0)
+        (rc = jread_str(r->body, NULL, "nickname", false, 1, 32, &p.nickname, &r->err)) < 0 ||
+        (rc = jread_str(r->body, NULL, "role", false, 1, 16, &p.role, &r->err)) < 0 ||
+        (rc = read_avatar(r, &p.avatar)) < 0)
         return rc;
     if (preview && !json_is_boolean(preview))
         return err_set(&r->err, ERR_VALIDATION_FAILED, "push_preview", "true or false");
-    if ((rc = auth_profile_update(r->ctx, r->session.user_id, nickname, role,
-                                  preview ? json_is_true(preview) : -1, &r->err)) < 0 ||
+    if (preview)
+        p.push_preview = json_is_true(preview);
+    if ((rc = auth_profile_update(r->ctx, r->session.user_id, &p, &r->err)) < 0 ||
         (rc = auth_user_view(r->ctx, r->session.user_id, &out, &r->err)) < 0)
         return rc;
     return api_reply(r, 200, out);

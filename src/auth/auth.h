@@ -67,14 +67,22 @@ int auth_logout(app_ctx_t *c, const auth_session_t *s, err_t *e)
  * "policy":{"version","withdrawn"}}. Returns new. */
 int auth_user_view(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
     __attribute__((warn_unused_result));
-/* Updates nickname and/or role (NULL: unchanged); validated here too. */
-int auth_user_update(app_ctx_t *c, int64_t user_id, const char *nickname, const char *role,
-                     err_t *e) __attribute__((warn_unused_result));
-/* The same plus push_preview (-1: unchanged, 0 or 1), in one transaction
- * with an audit record "profile.correct" naming the changed fields and
- * their categories, never the values (七.一). Nothing to change: 0. */
-int auth_profile_update(app_ctx_t *c, int64_t user_id, const char *nickname, const char *role,
-                        int push_preview, err_t *e) __attribute__((warn_unused_result));
+/* A change of the profile; NULL or -1: unchanged. avatar: 0 removes the
+ * picture, else the id of an image the user uploaded. */
+typedef struct auth_profile {
+    const char *nickname, *role;
+    int push_preview; /* -1, 0 or 1 */
+    int64_t avatar;
+} auth_profile_t;
+/* Applies p in one transaction with an audit record "profile.correct"
+ * naming the changed fields and their categories, never the values
+ * (七.一). Nothing to change: 0. VALIDATION_FAILED (nickname, role,
+ * avatar_media_id: not an image of the user's). */
+int auth_profile_update(app_ctx_t *c, int64_t user_id, const auth_profile_t *p, err_t *e)
+    __attribute__((warn_unused_result));
+/* A user's profile picture (media id) as JSON: an id string, or null. */
+int auth_user_avatar(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
 /* The user's nickname as JSON (string, or null when unset or gone). */
 int auth_user_nickname(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
     __attribute__((warn_unused_result));

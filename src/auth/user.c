@@ -1,6 +1,7 @@
 /* user.c - accounts: creation with a fresh data key, the profile view
  * (phone shown masked, nickname sealed like the phone), and updates. */
 #include "audit/audit.h"
+#include "media/media.h"
 #include "auth/auth_int.h"
 #include "core/ids.h"
 #include "core/jread.h"
@@ -103,7 +104,7 @@ int auth_user_view(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
     db_stmt_t *st;
     int rc = db_one(c->db, &st,
                     "SELECT phone_enc, dek_wrapped, nickname_enc, role, created_at, push_preview, "
-                    "policy_version, policy_withdrawn_at FROM users WHERE id = $1",
+                    "policy_version, policy_withdrawn_at, avatar_media_id FROM users WHERE id = $1",
                     DB_ARGS(DB_I64(user_id)), e);
     if (rc < 0)
         return rc;
@@ -132,6 +133,8 @@ int auth_user_view(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
                      "created_at", (json_int_t)db_i64(st, 4), "push_preview", (int)db_i64(st, 5),
                      "policy", "version", version ? json_stringn(version, vl) : json_null(),
                      "withdrawn", !db_is_null(st, 7));
+    json_object_set_new(*out, "avatar_media_id",
+                        db_is_null(st, 8) ? json_null() : ids_json(db_i64(st, 8)));
     db_done(st);
     if (phone)
         sec_wipe(phone, strlen(phone));
@@ -162,63 +165,71 @@ static int set_nickname(app_ctx_t *c, int64_t user_id, const char *nickname, err
 
 /* The audit record of a correction: which fields and data-map categories
  * changed, never their values. */
-static int audit_correction(app_ctx_t *c, int64_t user_id, const char *nickname, const char *role,
-                            int push_preview, err_t *e)
+static int audit_correction(app_ctx_t *c, int64_t user_id, const auth_profile_t *p, err_t *e)
 {
-    char actor[32];
+    char actor[32], cats[32] = "";
     snprintf(actor, sizeof(actor), "user:%lld", (long long)user_id);
     json_t *fields = json_array();
-    if (nickname)
+    if (p->nickname)
         json_array_append_new(fields, json_string("nickname"));
-    if (role)
+    if (p->role)
         json_array_append_new(fields, json_string("role"));
-    if (push_preview >= 0)
+    if (p->push_preview >= 0)
         json_array_append_new(fields, json_string("push_preview"));
+    if (p->avatar >= 0)
+        json_array_append_new(fields, json_string("avatar"));
+    snprintf(cats, sizeof(cats), "%s%s%s", p->nickname ? "nickname" : "",
+             p->nickname && p->avatar >= 0 ? " " : "", p->avatar >= 0 ? "avatar" : "");
     json_t *detail = json_pack("{s:o}", "fields", fields);
     int rc = audit_append(c,
                           &(audit_entry_t){.actor = actor,
                                            .action = "profile.correct",
                                            .subject_id = user_id,
-                                           .categories = nickname ? "nickname" : NULL,
+                                           .categories = cats[0] ? cats : NULL,
                                            .detail = detail},
                           e);
     json_decref(detail);
     return rc;
 }
 
-int auth_profile_update(app_ctx_t *c, int64_t user_id, const char *nickname, const char *role,
-                        int push_preview, err_t *e)
+static int set_column(app_ctx_t *c, int64_t user_id, const char *sql, db_arg_t v, err_t *e)
 {
-    if (nickname && (jread_utf8_len(nickname, strlen(nickname)) < 1 ||
-                     jread_utf8_len(nickname, strlen(nickname)) > 32))
+    int64_t rc = db_exec(c->db, sql, DB_ARGS(v, DB_I64(c->now_ms()), DB_I64(user_id)), e);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int auth_profile_update(app_ctx_t *c, int64_t user_id, const auth_profile_t *p, err_t *e)
+{
+    if (p->nickname && (jread_utf8_len(p->nickname, strlen(p->nickname)) < 1 ||
+                        jread_utf8_len(p->nickname, strlen(p->nickname)) > 32))
         return err_set(e, ERR_VALIDATION_FAILED, "nickname", "1 to 32 characters");
-    if (role && !valid_role(role))
+    if (p->role && !valid_role(p->role))
         return err_set(e, ERR_VALIDATION_FAILED, "role", "customer or agent");
-    if (nickname == NULL && role == NULL && push_preview < 0)
+    if (p->nickname == NULL && p->role == NULL && p->push_preview < 0 && p->avatar < 0)
         return 0;
-    int rc = db_begin(c->db, e);
-    if (rc < 0)
+    int rc;
+    if (p->avatar > 0 &&
+        (rc = media_check_owned(c, user_id, p->avatar, "image/", "avatar_media_id", e)) < 0)
         return rc;
-    int64_t now = c->now_ms();
-    if ((nickname && (rc = set_nickname(c, user_id, nickname, e)) < 0) ||
-        (role &&
-         (rc = (int)db_exec(c->db, "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3",
-                            DB_ARGS(DB_TEXT(role), DB_I64(now), DB_I64(user_id)), e)) < 0) ||
-        (push_preview >= 0 &&
-         (rc = (int)db_exec(c->db,
-                            "UPDATE users SET push_preview = $1, updated_at = $2 WHERE id = $3",
-                            DB_ARGS(DB_I64(push_preview), DB_I64(now), DB_I64(user_id)), e)) < 0) ||
-        (rc = audit_correction(c, user_id, nickname, role, push_preview, e)) < 0) {
+    if ((rc = db_begin(c->db, e)) < 0)
+        return rc;
+    if ((p->nickname && (rc = set_nickname(c, user_id, p->nickname, e)) < 0) ||
+        (p->role &&
+         (rc = set_column(c, user_id, "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3",
+                          DB_TEXT(p->role), e)) < 0) ||
+        (p->push_preview >= 0 &&
+         (rc = set_column(c, user_id,
+                          "UPDATE users SET push_preview = $1, updated_at = $2 WHERE id = $3",
+                          DB_I64(p->push_preview), e)) < 0) ||
+        (p->avatar >= 0 &&
+         (rc = set_column(c, user_id,
+                          "UPDATE users SET avatar_media_id = $1, updated_at = $2 WHERE id = $3",
+                          p->avatar ? DB_I64(p->avatar) : DB_NULL, e)) < 0) ||
+        (rc = audit_correction(c, user_id, p, e)) < 0) {
         db_rollback(c->db);
         return rc;
     }
     return db_commit(c->db, e);
-}
-
-int auth_user_update(app_ctx_t *c, int64_t user_id, const char *nickname, const char *role,
-                     err_t *e)
-{
-    return auth_profile_update(c, user_id, nickname, role, -1, e);
 }
 
 int auth_user_nickname(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
@@ -242,6 +253,20 @@ int auth_user_nickname(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
         *out = json_string(nick);
         free(nick);
     }
+    return 0;
+}
+
+int auth_user_avatar(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
+{
+    db_stmt_t *st;
+    *out = json_null();
+    int rc = db_one(c->db, &st, "SELECT avatar_media_id FROM users WHERE id = $1",
+                    DB_ARGS(DB_I64(user_id)), e);
+    if (rc <= 0)
+        return rc;
+    if (!db_is_null(st, 0))
+        *out = ids_json(db_i64(st, 0));
+    db_done(st);
     return 0;
 }
 

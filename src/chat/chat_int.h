@@ -11,8 +11,10 @@ int chat_conv_key(app_ctx_t *c, int64_t conv, sec_key_t *key, err_t *e);
 /* The member's peer in conv; NOT_FOUND when user is not a member. */
 int chat_member_peer(app_ctx_t *c, int64_t conv, int64_t user, int64_t *peer, err_t *e);
 /* What never changes of a conversation: {"id","peer":{"id","nickname"},
- * "created_at"} (events carry this; the full view changes with time). */
-int chat_conv_brief(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err_t *e);
+ * "created_at"} (events carry this; the full view changes with time);
+ * picture adds the peer's "avatar_media_id" (the app's views, not the
+ * export, which names a peer only by id and nickname). */
+int chat_conv_brief(app_ctx_t *c, int64_t user, int64_t conv, bool picture, json_t **out, err_t *e);
 
 /* Seals/opens JSON under the conversation key for a place (e.g.
  * "messages.body", row id). chat_open returns new, or NULL. */

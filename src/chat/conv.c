@@ -55,26 +55,26 @@ int chat_member_peer(app_ctx_t *c, int64_t conv, int64_t user, int64_t *peer, er
     return 0;
 }
 
-static json_t *id_json(int64_t id)
+/* The peer as others see it: id and nickname, and in the app's views
+ * (picture) the profile picture; an account that was cancelled (peer 0)
+ * is shown as 已注销用户 with no id. Returns new. */
+static int peer_json(app_ctx_t *c, int64_t peer, bool picture, json_t **out, err_t *e)
 {
-    char buf[21];
-    ids_format(id, buf);
-    return json_string(buf);
-}
-
-/* The peer as others see it: id and nickname; an account that was
- * cancelled (peer 0) is shown as 已注销用户 with no id. Returns new. */
-static int peer_json(app_ctx_t *c, int64_t peer, json_t **out, err_t *e)
-{
+    json_t *nick, *avatar = json_null();
+    int rc;
     if (peer == 0) {
         *out = json_pack("{s:n, s:s, s:b}", "id", "nickname", CHAT_CANCELLED_NAME, "cancelled", 1);
-        return 0;
+    } else {
+        if ((rc = auth_user_nickname(c, peer, &nick, e)) < 0)
+            return rc;
+        if (picture && (rc = auth_user_avatar(c, peer, &avatar, e)) < 0) {
+            json_decref(nick);
+            return rc;
+        }
+        *out = json_pack("{s:o, s:o}", "id", ids_json(peer), "nickname", nick);
     }
-    json_t *nick;
-    int rc = auth_user_nickname(c, peer, &nick, e);
-    if (rc < 0)
-        return rc;
-    *out = json_pack("{s:o, s:o}", "id", id_json(peer), "nickname", nick);
+    if (picture)
+        json_object_set_new(*out, "avatar_media_id", avatar);
     return 0;
 }
 
@@ -131,18 +131,18 @@ static int conv_view(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err
     json_t *last = NULL, *pj = NULL;
     if ((rc = unread_count(c, conv, peer, read_seq, &unread, e)) < 0 ||
         (rc = last_message(c, conv, last_seq, &last, e)) < 0 ||
-        (rc = peer_json(c, peer, &pj, e)) < 0) {
+        (rc = peer_json(c, peer, true, &pj, e)) < 0) {
         json_decref(last);
         return rc;
     }
-    *out = json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o}", "id", id_json(conv), "peer", pj,
+    *out = json_pack("{s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o}", "id", ids_json(conv), "peer", pj,
                      "created_at", (json_int_t)created, "last_seq", (json_int_t)last_seq,
                      "read_seq", (json_int_t)read_seq, "peer_read_seq", (json_int_t)peer_read,
                      "unread", (json_int_t)unread, "last_message", last);
     return 0;
 }
 
-int chat_conv_brief(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err_t *e)
+int chat_conv_brief(app_ctx_t *c, int64_t user, int64_t conv, bool picture, json_t **out, err_t *e)
 {
     db_stmt_t *st;
     int rc = db_one(c->db, &st,
@@ -156,9 +156,9 @@ int chat_conv_brief(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err_
     int64_t peer = db_i64(st, 0), created = db_i64(st, 1);
     db_done(st);
     json_t *pj;
-    if ((rc = peer_json(c, peer, &pj, e)) < 0)
+    if ((rc = peer_json(c, peer, picture, &pj, e)) < 0)
         return rc;
-    *out = json_pack("{s:o, s:o, s:I}", "id", id_json(conv), "peer", pj, "created_at",
+    *out = json_pack("{s:o, s:o, s:I}", "id", ids_json(conv), "peer", pj, "created_at",
                      (json_int_t)created);
     return 0;
 }

@@ -27,7 +27,7 @@ static json_t *render_data(app_ctx_t *c, int64_t user, row_t *r, err_t *e)
             out = json_pack("{s:o}", "message", m);
     } else if (strcmp(r->type, "conversation.created") == 0) {
         json_t *v;
-        if (chat_conv_brief(c, user, r->conv, &v, e) == 0)
+        if (chat_conv_brief(c, user, r->conv, true, &v, e) == 0)
             out = json_pack("{s:o}", "conversation", v);
     } else if (r->sealed) {
         sec_key_t key;

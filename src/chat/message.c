@@ -3,6 +3,7 @@
 #include "chat/chat_int.h"
 #include "core/ids.h"
 #include "core/jread.h"
+#include "media/media.h"
 #include "privacy/privacy.h"
 
 #include <math.h>
@@ -69,20 +70,9 @@ static int check_media_owned(app_ctx_t *c, int64_t sender, const json_t *body, c
     int rc = jread_str(body, "body", "media_id", true, 1, 20, &mid, e);
     if (rc < 0)
         return rc;
-    db_stmt_t *st;
     if (!ids_parse(mid, strlen(mid), media))
         return err_set(e, ERR_VALIDATION_FAILED, "body.media_id", "no such media");
-    rc = db_one(c->db, &st, "SELECT content_type FROM media WHERE id = $1 AND owner_id = $2",
-                DB_ARGS(DB_I64(*media), DB_I64(sender)), e);
-    if (rc < 0)
-        return rc;
-    if (rc == DB_DONE)
-        return err_set(e, ERR_VALIDATION_FAILED, "body.media_id", "no such media");
-    size_t tl;
-    const char *type = db_bytes(st, 0, &tl);
-    bool ok = tl >= strlen(prefix) && memcmp(type, prefix, strlen(prefix)) == 0;
-    db_done(st);
-    return ok ? 0 : err_set(e, ERR_VALIDATION_FAILED, "body.media_id", "wrong media type");
+    return media_check_owned(c, sender, *media, prefix, "body.media_id", e);
 }
 
 static int check_image(app_ctx_t *c, int64_t sender, const json_t *body, int64_t *media, err_t *e)

@@ -63,7 +63,7 @@ int chat_export(app_ctx_t *c, int64_t user, json_t **out, err_t *e)
     json_t *items = json_array();
     for (size_t i = 0; rc >= 0 && i < n; i++) {
         json_t *conv = NULL, *msgs = json_array();
-        if ((rc = chat_conv_brief(c, user, convs[i], &conv, e)) < 0 ||
+        if ((rc = chat_conv_brief(c, user, convs[i], false, &conv, e)) < 0 ||
             (rc = conv_messages(c, convs[i], msgs, e)) < 0) {
             json_decref(msgs);
             json_decref(conv);

@@ -60,3 +60,10 @@ bool ids_parse(const char *s, size_t len, int64_t *out)
     *out = (int64_t)v;
     return true;
 }
+
+json_t *ids_json(int64_t id)
+{
+    char buf[21];
+    ids_format(id, buf);
+    return json_string(buf);
+}

@@ -5,6 +5,7 @@
 #ifndef WLK_IDS_H
 #define WLK_IDS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,9 @@ int64_t ids_next(void);
 int64_t ids_next_at(int64_t now_ms);
 /* Writes the decimal form into buf (at least 21 bytes); returns its length. */
 size_t ids_format(int64_t id, char *buf);
+/* The id as a JSON decimal string (ids do not survive JavaScript as
+ * numbers). Returns new. */
+json_t *ids_json(int64_t id);
 /* Parses a positive decimal id of up to 19 digits; false on anything else. */
 bool ids_parse(const char *s, size_t len, int64_t *out);
 

@@ -30,6 +30,11 @@ int media_store(app_ctx_t *c, int64_t owner, const char *declared, const uint8_t
 /* What a download asks for and gets: [from, to] inclusive (to = -1: to
  * the end), or the last `suffix` bytes when suffix > 0; adjusted to the
  * file. */
+/* VALIDATION_FAILED (naming field) unless media id was uploaded by owner
+ * with a content type starting with prefix ("image/"). */
+int media_check_owned(app_ctx_t *c, int64_t owner, int64_t id, const char *prefix,
+                      const char *field, err_t *e) __attribute__((warn_unused_result));
+
 typedef struct media_range {
     char content_type[32];
     int64_t size;

@@ -114,7 +114,25 @@ int media_store(app_ctx_t *c, int64_t owner, const char *declared, const uint8_t
     return 0;
 }
 
-/* The uploader, or a member of a conversation with a message using it. */
+int media_check_owned(app_ctx_t *c, int64_t owner, int64_t id, const char *prefix,
+                      const char *field, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st, "SELECT content_type FROM media WHERE id = $1 AND owner_id = $2",
+                    DB_ARGS(DB_I64(id), DB_I64(owner)), e);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
+        return err_set(e, ERR_VALIDATION_FAILED, field, "no such media");
+    size_t tl;
+    const char *type = db_bytes(st, 0, &tl);
+    bool ok = tl >= strlen(prefix) && memcmp(type, prefix, strlen(prefix)) == 0;
+    db_done(st);
+    return ok ? 0 : err_set(e, ERR_VALIDATION_FAILED, field, "wrong media type");
+}
+
+/* The uploader, a member of a conversation with a message using it, or a
+ * member of a conversation with the user whose profile picture it is. */
 static int may_read(app_ctx_t *c, int64_t user, int64_t id, media_range_t *r, sec_key_t *key,
                     err_t *e)
 {
@@ -123,7 +141,9 @@ static int may_read(app_ctx_t *c, int64_t user, int64_t id, media_range_t *r, se
                     "SELECT content_type, size, key_wrapped FROM media WHERE id = $1 AND "
                     "(owner_id = $2 OR EXISTS (SELECT 1 FROM messages m JOIN members b ON "
                     "b.conversation_id = m.conversation_id WHERE m.media_id = $1 AND "
-                    "b.user_id = $2))",
+                    "b.user_id = $2) OR EXISTS (SELECT 1 FROM users u JOIN members a ON "
+                    "a.user_id = u.id JOIN members b ON b.conversation_id = a.conversation_id "
+                    "WHERE u.avatar_media_id = $1 AND b.user_id = $2))",
                     DB_ARGS(DB_I64(id), DB_I64(user)), e);
     if (rc < 0)
         return rc;

@@ -35,6 +35,9 @@ const privacy_store_t privacy_stores[] = {
      PRIVACY_DELETE, "the account"},
     {"nickname", "users", "id", "id", "updated_at", NONE,
      SEALED({"nickname_enc", "users.nickname"}), PRIVACY_DELETE, "the account"},
+    /* the picture itself is an upload (media, below) */
+    {"avatar", "users", "id", "id", "updated_at", COLS("avatar_media_id"), NONE_SEALED,
+     PRIVACY_DELETE, "the account's profile picture"},
     {"device_info", "devices", "id", "user_id", "created_at",
      COLS("platform", "created_at", "last_seen_at"), SEALED({"name_enc", "devices.name"}),
      PRIVACY_DELETE, "signed-in devices"},

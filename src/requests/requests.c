@@ -23,13 +23,6 @@ static bool one_of(const char *v, const char *const *set)
     return false;
 }
 
-static json_t *id_json(int64_t id)
-{
-    char buf[21];
-    ids_format(id, buf);
-    return json_string(buf);
-}
-
 static json_t *open_text(const sec_key_t *dek, const char *place, int64_t id, db_stmt_t *st,
                          int col)
 {
@@ -61,7 +54,7 @@ static json_t *ticket_json(const sec_key_t *dek, db_stmt_t *st)
     size_t tl, sl;
     const char *type = db_bytes(st, 1, &tl), *status = db_bytes(st, 2, &sl);
     json_t *out = json_pack(
-        "{s:o, s:s%, s:s%, s:o, s:I, s:I, s:o, s:o, s:o}", "id", id_json(id), "type", type, tl,
+        "{s:o, s:s%, s:s%, s:o, s:I, s:I, s:o, s:o, s:o}", "id", ids_json(id), "type", type, tl,
         "status", status, sl, "text", open_text(dek, "requests.text", id, st, 7), "created_at",
         (json_int_t)db_i64(st, 3), "due_at", (json_int_t)db_i64(st, 4), "answered_at",
         db_is_null(st, 5) ? json_null() : json_integer(db_i64(st, 5)), "answer",
@@ -161,8 +154,8 @@ static int queue(app_ctx_t *c, int64_t now, int limit, bool only_late, json_t **
         int64_t due = db_i64(st, 4);
         json_array_append_new(
             items,
-            json_pack("{s:o, s:o, s:s%, s:s, s:I, s:I, s:b, s:I}", "id", id_json(db_i64(st, 0)),
-                      "user_id", db_is_null(st, 1) ? json_null() : id_json(db_i64(st, 1)), "type",
+            json_pack("{s:o, s:o, s:s%, s:s, s:I, s:I, s:b, s:I}", "id", ids_json(db_i64(st, 0)),
+                      "user_id", db_is_null(st, 1) ? json_null() : ids_json(db_i64(st, 1)), "type",
                       type, tl, "status", "open", "created_at", (json_int_t)db_i64(st, 3), "due_at",
                       (json_int_t)due, "overdue", now > due, "days_late",
                       (json_int_t)days_late(now, due)));
@@ -209,7 +202,7 @@ static int audit_staff(app_ctx_t *c, const staff_session_t *s, const char *actio
     char actor[80];
     staff_actor(s, actor);
     json_t *d =
-        json_pack("{s:o, s:s}", "request_id", id_json(id), "role", staff_role_name(s->role));
+        json_pack("{s:o, s:s}", "request_id", ids_json(id), "role", staff_role_name(s->role));
     if (status)
         json_object_set_new(d, "status", json_string(status));
     audit_entry_t a = {.actor = actor,
@@ -239,7 +232,7 @@ int requests_read(app_ctx_t *c, const staff_session_t *s, int64_t id, json_t **o
         (rc = audit_staff(c, s, "request.read", user, id, "to answer the request", NULL, e)) < 0 ||
         (rc = db_commit(c->db, e)) < 0)
         goto out_rollback;
-    json_object_set_new(t, "user_id", id_json(user));
+    json_object_set_new(t, "user_id", ids_json(user));
     *out = t;
     return 0;
 out_rollback:
@@ -288,7 +281,7 @@ int requests_answer(app_ctx_t *c, const staff_session_t *s, int64_t id, const re
     uint8_t *rsealed =
         a->reason ? sec_seal_field(&dek, "requests.reason", id, a->reason, strlen(a->reason), &rlen)
                   : NULL;
-    json_t *data = json_pack("{s:o, s:s}", "request_id", id_json(id), "status", a->status);
+    json_t *data = json_pack("{s:o, s:s}", "request_id", ids_json(id), "status", a->status);
     rc = (int)db_exec(c->db,
                       "UPDATE requests SET status = $1, answered_at = $2, answered_by = $3, "
                       "answer_enc = $4, reason_enc = $5 WHERE id = $6 AND status = 'open'",

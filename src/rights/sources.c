@@ -43,6 +43,15 @@ static int nickname(rights_export_ctx_t *x, json_t *records, err_t *e)
     return rc;
 }
 
+static int avatar(rights_export_ctx_t *x, json_t *records, err_t *e)
+{
+    json_t *id;
+    int rc = auth_user_avatar(x->c, x->user, &id, e);
+    if (rc == 0)
+        json_object_set_new(records, "avatar_media_id", id);
+    return rc;
+}
+
 static int devices(rights_export_ctx_t *x, json_t *records, err_t *e)
 {
     static const rights_col_t dev[] = {{"id", 'd', NULL},           {"name", 'e', "devices.name"},
@@ -198,7 +207,7 @@ static int requests(rights_export_ctx_t *x, json_t *records, err_t *e)
 const rights_source_t rights_sources[] = {
     {"phone", phone, NULL},
     {"nickname", nickname, NULL},
-    {"avatar", NULL, NOT_COLLECTED},
+    {"avatar", avatar, NULL},
     {"real_name", NULL, NOT_COLLECTED},
     {"id_number", NULL, NOT_COLLECTED},
     {"id_documents", NULL, NOT_COLLECTED},

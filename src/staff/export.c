@@ -40,19 +40,13 @@ static int check_users(app_ctx_t *c, const int64_t *users, int n, err_t *e)
     return 0;
 }
 
-static json_t *id_json(int64_t id)
-{
-    char buf[21];
-    ids_format(id, buf);
-    return json_string(buf);
-}
-
 static int audit_export(app_ctx_t *c, const staff_session_t *s, const char *action, int64_t id,
                         const char *reason, err_t *e)
 {
     char actor[80];
     staff_actor(s, actor);
-    json_t *d = json_pack("{s:o, s:s}", "export_id", id_json(id), "role", staff_role_name(s->role));
+    json_t *d =
+        json_pack("{s:o, s:s}", "export_id", ids_json(id), "role", staff_role_name(s->role));
     audit_entry_t a = {.actor = actor, .action = action, .reason = reason, .detail = d};
     int rc = audit_append(c, &a, e);
     json_decref(d);
@@ -69,7 +63,7 @@ int staff_export_request(app_ctx_t *c, const staff_session_t *s, const int64_t *
         return rc;
     json_t *ids = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(ids, id_json(users[i]));
+        json_array_append_new(ids, ids_json(users[i]));
     json_t *detail = json_pack("{s:O, s:s}", "user_ids", ids, "reason", reason);
     char *text = json_dumps(detail, JSON_COMPACT);
     json_decref(detail);
@@ -88,7 +82,7 @@ int staff_export_request(app_ctx_t *c, const staff_session_t *s, const int64_t *
         return rc;
     }
     free(text);
-    *out = json_pack("{s:o, s:s, s:o, s:s, s:I}", "id", id_json(id), "status", "pending",
+    *out = json_pack("{s:o, s:s, s:o, s:s, s:I}", "id", ids_json(id), "status", "pending",
                      "user_ids", ids, "reason", reason, "created_at", (json_int_t)now);
     return 0;
 }
@@ -143,7 +137,7 @@ int staff_export_approve(app_ctx_t *c, const staff_session_t *s, int64_t id, jso
         (rc = audit_export(c, s, "export.approve", id, NULL, e)) < 0 ||
         (rc = db_commit(c->db, e)) < 0)
         goto out_rollback;
-    *out = json_pack("{s:o, s:s}", "id", id_json(id), "status", "approved");
+    *out = json_pack("{s:o, s:s}", "id", ids_json(id), "status", "approved");
     return 0;
 out_rollback:
     db_rollback(c->db);
@@ -155,15 +149,15 @@ out_rollback:
 static int export_user(app_ctx_t *c, const staff_session_t *s, int64_t export_id, int64_t user,
                        const char *reason, json_t *users, json_t *missing, err_t *e)
 {
-    json_t *row = json_pack("{s:o}", "id", id_json(user));
+    json_t *row = json_pack("{s:o}", "id", ids_json(user));
     int rc = staff_user_fields(c, user, export_cats, NEXPORT_CATS, row, e);
     if (rc == ERR_NOT_FOUND) {
         err_clear(e);
         json_decref(row);
-        json_array_append_new(missing, id_json(user));
+        json_array_append_new(missing, ids_json(user));
         return 0;
     }
-    json_t *more = json_pack("{s:o}", "export_id", id_json(export_id));
+    json_t *more = json_pack("{s:o}", "export_id", ids_json(export_id));
     if (rc >= 0)
         rc = staff_audit_read(c, s, user, export_cats, NEXPORT_CATS, reason, more, e);
     json_decref(more);
@@ -203,7 +197,7 @@ int staff_export_read(app_ctx_t *c, const staff_session_t *s, int64_t id, json_t
     if (rc < 0 || (rc = db_commit(c->db, e)) < 0)
         goto out_rollback;
     json_decref(a.detail);
-    *out = json_pack("{s:o, s:s, s:o, s:o}", "id", id_json(id), "status", "approved", "users",
+    *out = json_pack("{s:o, s:s, s:o, s:o}", "id", ids_json(id), "status", "approved", "users",
                      users, "missing", missing);
     return 0;
 out_rollback:
@@ -233,7 +227,7 @@ int staff_export_list(app_ctx_t *c, json_t **out, err_t *e)
         json_t *detail = d ? json_loadb(d, dl, 0, NULL) : NULL;
         const char *status = !db_is_null(st, 6) ? "read" : by ? "approved" : "pending";
         json_t *it = json_pack(
-            "{s:o, s:s, s:s%, s:o, s:I, s:O, s:O}", "id", id_json(db_i64(st, 0)), "status", status,
+            "{s:o, s:s, s:s%, s:o, s:I, s:O, s:O}", "id", ids_json(db_i64(st, 0)), "status", status,
             "requested_by", req, rl, "approved_by", by ? json_stringn(by, pl) : json_null(),
             "created_at", (json_int_t)db_i64(st, 4), "user_ids",
             json_object_get(detail, "user_ids") ? json_object_get(detail, "user_ids") : json_null(),

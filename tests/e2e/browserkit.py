@@ -130,6 +130,11 @@ class Browser:
             return None
         return self.wait(visible, timeout, f"{css!r} to be displayed")
 
+    def present(self, css, timeout=WAIT):
+        """The first element matching css once it is in the page (shown or not:
+        file inputs are hidden behind their buttons)."""
+        return self.wait(lambda: (self.all(css) or [None])[0], timeout, f"{css!r} in the page")
+
     def button(self, text, timeout=WAIT, within="body"):
         """A displayed, enabled button whose text contains text."""
         def find():

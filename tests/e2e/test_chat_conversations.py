@@ -70,7 +70,7 @@ def test_the_peer_nickname_is_shown(shared_server):
     a = make_chat_user(shared_server, devices=1)
     b = make_chat_user(shared_server, devices=1, nickname="小王")
     c = open_conversation(shared_server, a, b)
-    assert c["peer"] == {"id": b.id, "nickname": "小王"}
+    assert c["peer"] == {"id": b.id, "nickname": "小王", "avatar_media_id": None}
     back = open_conversation(shared_server, b, a)
     assert back["peer"]["id"] == a.id
     assert back["peer"]["nickname"] is None

@@ -72,7 +72,8 @@ def test_the_peer_still_sees_the_messages_sent_by_a_cancelled_user(world):
         else:
             assert new["sender_id"] == b.id and "sender_name" not in new
     conv = srv.get(f"/v1/conversations/{cid}", token=b.token).json()
-    assert conv["peer"] == {"id": None, "nickname": CANCELLED, "cancelled": True}
+    assert conv["peer"] == {"id": None, "nickname": CANCELLED, "cancelled": True,
+                            "avatar_media_id": None}
     assert srv.get(f"/v1/media/{shared['id']}", token=b.token).status_code == 200
     r = post_message(srv, b.token, cid, "text", {"text": "still there?"})
     assert_error(r, 403, "forbidden")

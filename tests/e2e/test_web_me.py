@@ -207,3 +207,26 @@ def test_a_policy_update_asks_again_only_when_material(make_server, browser, mat
         p.b.open("/me")
         p.b.wait_text("新增接收方说明", "[data-testid=policy-notice]")
     p.b.assert_console_clean(allow=[r" 403"])
+
+
+def test_a_profile_picture_is_uploaded_and_shown_to_the_peer(staff_server, browser, tmp_path):
+    from conftest import png_bytes
+    a, b = person(browser, staff_server), person(browser, staff_server)
+    conv = open_chat_with(b.b, a.id)
+    f = tmp_path / "me.png"
+    f.write_bytes(png_bytes())
+    a.b.open("/me/profile")
+    a.b.present("[data-testid=avatar-file]").send_keys(str(f))
+    a.b.css("[data-testid=avatar-remove]")
+    pic = me_of(a.b)["avatar_media_id"]
+    assert pic
+    b.b.open("/")
+    img = b.b.css(f"[data-conv='{conv}'] .avatar img")
+    assert img.get_attribute("src").endswith(f"/v1/media/{pic}")
+    b.b.wait(lambda: b.b.js("return arguments[0].complete && arguments[0].naturalWidth", img) == 1,
+             what="the peer's picture to load")
+    a.b.click("[data-testid=avatar-remove]")
+    a.b.wait(lambda: not a.b.all("[data-testid=avatar-remove]"), what="removed")
+    assert me_of(a.b)["avatar_media_id"] is None
+    for p in (a, b):
+        p.b.assert_console_clean()

@@ -18,7 +18,7 @@ def pair(shared_server, browser):
 def choose_file(b, path):
     b.click("[data-testid=attach]")
     b.button("图片")
-    b.find("[data-testid=file]").send_keys(str(path))
+    b.present("[data-testid=file]").send_keys(str(path))
 
 
 def watch_progress(b):
@@ -60,7 +60,7 @@ def test_an_audio_file_is_sent_with_its_length(pair, tmp_path, shared_server):
     f.write_bytes(mp3_bytes(40))
     a.b.click("[data-testid=attach]")
     a.b.button("语音文件")
-    a.b.find("[data-testid=file]").send_keys(str(f))
+    a.b.present("[data-testid=file]").send_keys(str(f))
     a.b.wait(lambda: any(m["kind"] == "audio" and m["state"] in ("sent", "read")
                          for m in bubbles(a.b)), 20, "the audio message")
     [m] = full_history(shared_server, b.token, conv)

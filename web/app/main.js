@@ -73,9 +73,18 @@ function LinkBanner() {
   return html`<div class="link-banner" role="status" data-testid="offline">连接已断开，正在重新连接…</div>`;
 }
 
+let marked = false;
+
 function App() {
   const s = useStore(session);
   const path = usePath();
+  useEffect(() => {
+    // User Timing for bench/web.sh: when the first real screen is on the page
+    if (s.phase !== "boot" && !marked) {
+      marked = true;
+      performance.mark("wlk:first-screen");
+    }
+  }, [s.phase]);
   const back = () => (history.length > 1 ? history.back() : navigate("/"));
   if (s.phase === "boot") return html`<p class="boot">正在加载…</p>`;
   if (s.phase === "error") return html`<main class="page"><${ErrorNotice} error=${s.error} /></main>`;

@@ -1,8 +1,8 @@
 // me.js - 我的: the account, its profile (nickname, role, push preview),
 // devices and their removal, every optional consent with what it is for
 // (F14), and links to the records and rights pages.
-import { html, useEffect, useState } from "../../lib/html.js";
-import { api } from "../../lib/api.js";
+import { html, useEffect, useRef, useState } from "../../lib/html.js";
+import { api, upload } from "../../lib/api.js";
 import { useStore } from "../../lib/store.js";
 import { Link, navigate } from "../../lib/router.js";
 import { Button, ErrorNotice, Field, Notice, TopBar, formatDateTime, useAction } from "../../lib/ui.js";
@@ -96,6 +96,38 @@ function Overview({ me }) {
   </div>`;
 }
 
+/** 头像: an image uploaded like a chat picture, then set on the profile. */
+function AvatarEdit({ me }) {
+  const [progress, setProgress] = useState(null);
+  const fileRef = useRef(null);
+  const act = useAction(async (file) => {
+    let id = null;
+    if (file) {
+      setProgress(0);
+      id = (await upload(file, setProgress)).id;
+    }
+    await api("PATCH", "/v1/me", { avatar_media_id: id });
+    await refreshMe();
+    setProgress(null);
+  });
+  return html`<section class="card row" aria-label="头像">
+    <${Avatar} peer=${me} />
+    <div class="grow">
+      <${Button} kind="secondary small" onClick=${() => fileRef.current.click()}>更换头像<//>
+      <input ref=${fileRef} type="file" accept="image/jpeg,image/png,image/webp" class="visually-hidden"
+        tabindex="-1" aria-label="选择头像图片" data-testid="avatar-file" onChange=${(e) => {
+          const f = e.currentTarget.files[0];
+          e.currentTarget.value = "";
+          if (f) act.run(f);
+        }} />
+      ${me.avatar_media_id && html` <${Button} kind="link small" onClick=${() => act.run(null)} data-testid="avatar-remove">移除<//>`}
+      ${progress !== null && !act.error && html`<progress max="1" value=${progress} aria-label="上传头像"></progress>`}
+      <p class="muted small">头像只给与您聊天的人看；照片中的位置信息会在上传时去除。</p>
+      <${ErrorNotice} error=${act.error} />
+    </div>
+  </section>`;
+}
+
 function Profile({ me }) {
   const [nickname, setNickname] = useState(me.nickname || "");
   const [role, setRole] = useState(me.role);
@@ -114,6 +146,7 @@ function Profile({ me }) {
   return html`<div>
     <${TopBar} title="个人资料" back=${back} />
     <main class="page">
+      <${AvatarEdit} me=${me} />
       <form class="card" onSubmit=${(e) => (e.preventDefault(), setSaved(false), act.run())}>
         <${Field} label="昵称" value=${nickname} maxlength="32" onInput=${(e) => setNickname(e.currentTarget.value)}
           error=${nickError} hint="更正会记录在审计记录中（只记录改了哪一项，不记录内容）。" name="nickname" />

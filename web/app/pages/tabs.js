@@ -21,7 +21,11 @@ export function displayName(peer) {
   return peer.nickname || `用户${String(peer.id || "").slice(-4)}`;
 }
 
+/** The profile picture, or the first character of the name. */
 export function Avatar({ peer }) {
   const name = displayName(peer);
-  return html`<span class="avatar" aria-hidden="true">${name.slice(0, 1)}</span>`;
+  const pic = peer && peer.avatar_media_id;
+  return html`<span class="avatar" aria-hidden="true">${pic
+    ? html`<img src=${`/v1/media/${pic}`} alt="" />`
+    : name.slice(0, 1)}</span>`;
 }
