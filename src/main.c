@@ -134,7 +134,8 @@ static int cmd_errors(app_t *app)
 static int cmd_help(app_t *app);
 
 static const command_t commands[] = {
-    {"serve", cmd_serve, true, "run the HTTP API (migrates and publishes the policy first)"},
+    {"serve", cmd_serve, true,
+     "run the web client and the HTTP API (migrates, publishes the policy)"},
     {"migrate", cmd_migrate, true, "apply database migrations and exit"},
     {"version", cmd_version, false, "print the version"},
     {"errors", cmd_errors, false, "print the error table as Markdown (docs/ERRORS.md)"},

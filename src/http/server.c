@@ -19,6 +19,7 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -271,6 +272,21 @@ static bool online(app_t *app, int64_t user)
     return hub_online(app->hub, user);
 }
 
+/* For a person starting wlk in a terminal: where to open the web client
+ * (a wildcard address is reached on 127.0.0.1). Never in the log. */
+static void print_url(const char *listen)
+{
+    if (!isatty(STDOUT_FILENO))
+        return;
+    const char *colon = strrchr(listen, ':');
+    size_t hl = colon ? (size_t)(colon - listen) : 0;
+    bool any = hl == 0 || (hl == 7 && memcmp(listen, "0.0.0.0", 7) == 0) ||
+               (hl == 4 && memcmp(listen, "[::]", 4) == 0);
+    printf("微聊客 web client: http://%.*s:%s/   staff console: /staff/   (Ctrl-C stops)\n",
+           any ? 9 : (int)hl, any ? "127.0.0.1" : listen, colon ? colon + 1 : "8080");
+    fflush(stdout);
+}
+
 int http_serve(app_t *app, err_t *e)
 {
     srv.app = app;
@@ -295,6 +311,7 @@ int http_serve(app_t *app, err_t *e)
         return rc;
     }
     log_msg(LOG_INFO, "listening", "%s with %d threads", app->cfg.listen, srv.nthreads);
+    print_url(app->cfg.listen);
     int sig = wait_for_signal();
     log_msg(LOG_INFO, "shutting down", "signal %d", sig);
     stop_threads();

@@ -252,3 +252,12 @@ def test_the_webhook_sms_driver_prints_nothing(make_server):
         assert not read_jsonl(srv.sink, lambda o: True)
     finally:
         hook.shutdown()
+
+
+def test_serve_prints_the_url_to_open_on_its_terminal_only(make_server):
+    srv = make_server("--sms-interval", "0", tty=True)
+    line = eventually(lambda: next((ln for ln in srv.terminal_text().splitlines()
+                                    if "http://" in ln), None))
+    assert line and f"http://127.0.0.1:{srv.port}/" in line, srv.terminal_text()
+    assert "/staff/" in line
+    assert "web client" not in srv.log_text()

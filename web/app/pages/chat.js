@@ -35,13 +35,13 @@ function Body({ m }) {
         aria-label="视频"></video>`;
     case "location":
       return html`<span class="card-msg location">
-        <strong>📍 ${b.name || "位置"}</strong>
+        <span><span class="tag">位置</span> <strong>${b.name || "我的位置"}</strong></span>
         ${b.address && html`<span class="small">${b.address}</span>`}
         <span class="small muted">${Number(b.lat).toFixed(5)}, ${Number(b.lng).toFixed(5)}</span>
       </span>`;
     case "property":
       return html`<span class="card-msg property">
-        <strong>🏠 ${b.name || "楼盘"}</strong>
+        <span><span class="tag">楼盘</span> <strong>${b.name || "楼盘"}</strong></span>
         ${b.price_per_sqm && html`<span class="small">均价 ${b.price_per_sqm} 元/㎡</span>`}
         ${b.area && html`<span class="small">建面 ${b.area} ㎡</span>`}
         ${b.address && html`<span class="small muted">${b.address}</span>`}
@@ -49,7 +49,7 @@ function Body({ m }) {
     case "call": {
       const what = { answered: `通话时长 ${formatDuration(b.duration_ms)}`, missed: "未接通",
         rejected: "已拒绝", cancelled: "已取消" }[b.outcome] || "通话";
-      return html`<span class="muted">📞 ${what}</span>`;
+      return html`<span class="muted">通话 · ${what}</span>`;
     }
     default:
       return html`<span class="muted">[暂不支持的消息]</span>`;

@@ -25,7 +25,7 @@ export function Welcome({ policy }) {
       <${PolicySummary} policy=${policy} />
       <p><${Link} href="/policy">阅读《微聊客隐私政策》全文<//>
         <span class="muted small"> (版本 ${policy.version})</span></p>
-      <div class="row end">
+      <div class="row end consent-actions">
         <${Button} kind="secondary" onClick=${refuse} data-testid="refuse">不同意<//>
         <${Button} onClick=${agree} data-testid="agree">同意<//>
       </div>
