@@ -90,14 +90,14 @@ static bool is_safe_method(h2o_req_t *req)
            h2o_memis(req->method.base, req->method.len, H2O_STRLIT("OPTIONS"));
 }
 
-int http_check_origin(h2o_req_t *req, bool secure, err_t *e)
+int http_check_origin(h2o_req_t *req, const char *trusted, err_t *e)
 {
     if (is_safe_method(req) || h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1) >= 0)
         return 0;
     h2o_iovec_t c;
     bool has_origin = header_value(req, H2O_STRLIT("origin")).base != NULL;
     bool cookie = http_cookie(req, API_COOKIE_USER, &c) || http_cookie(req, API_COOKIE_STAFF, &c);
-    if ((has_origin || cookie) && !http_origin_is_ours(req, secure, false))
+    if ((has_origin || cookie) && !http_origin_is_ours(req, http_is_secure(req, trusted), false))
         return err_set(e, ERR_CROSS_ORIGIN, NULL, NULL);
     return 0;
 }

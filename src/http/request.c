@@ -415,7 +415,7 @@ static int dispatch(reqstate_t *s)
     }
     if (route->auth == AUTH_WS)
         return upgrade(s);
-    if ((rc = http_check_origin(req, secure_client(s), &s->r.err)) < 0)
+    if ((rc = http_check_origin(req, s->r.ctx->app->cfg.trusted_proxy, &s->r.err)) < 0)
         return rc;
     bool json =
         route->body == API_BODY_JSON || (route->body == API_BODY_JSON_OPT && req->entity.len > 0);

@@ -78,8 +78,10 @@ bool http_origin_is_ours(h2o_req_t *req, bool secure, bool need_origin);
 /* Cross-site request forgery: a write (not GET, HEAD, OPTIONS) without a
  * bearer header is refused (CROSS_ORIGIN) when it names another site as
  * its Origin, or when it carries a session cookie without proving that it
- * comes from our own pages. */
-int http_check_origin(h2o_req_t *req, bool secure, err_t *e) __attribute__((warn_unused_result));
+ * comes from our own pages. trusted: --trusted-proxy (for the scheme).
+ * Reads cost one method comparison. */
+int http_check_origin(h2o_req_t *req, const char *trusted, err_t *e)
+    __attribute__((warn_unused_result));
 
 /* A request id unique in this process (16 hex chars + NUL). */
 void http_thread_request_id(http_thread_t *t, char out[17]);

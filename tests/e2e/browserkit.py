@@ -40,7 +40,8 @@ ARTIFACTS = REPO / "build" / "test-artifacts"
 WAIT = 10.0
 PHONE_W, PHONE_H = 390, 844
 FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+    "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-default-apps", "--disable-extensions", "--mute-audio",
     "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",

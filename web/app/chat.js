@@ -26,7 +26,9 @@ function update(fn) {
   draft = fn({ ...state() }) || draft;
   if (!notifyScheduled) {
     notifyScheduled = true;
-    requestAnimationFrame(() => {
+    // a hidden tab gets no animation frames: publish on a timer there
+    const later = document.visibilityState === "visible" ? requestAnimationFrame : (fn) => setTimeout(fn, 50);
+    later(() => {
       notifyScheduled = false;
       const d = draft;
       draft = null;

@@ -103,6 +103,7 @@ function useScroll(ref, items, onTop) {
     }
     lastFirst.current = first;
     lastHeight.current = el.scrollHeight;
+    if (el.scrollHeight <= el.clientHeight) onTop(); // nothing to scroll yet: fetch older now
   }, [items]);
   const onScroll = () => {
     const el = ref.current;

@@ -23,11 +23,13 @@ export function Welcome({ policy }) {
       <h1 id="welcome-title">欢迎使用微聊客</h1>
       <p>在使用前，请阅读《微聊客隐私政策》的要点：</p>
       <${PolicySummary} policy=${policy} />
-      <p><${Link} href="/policy">阅读《微聊客隐私政策》全文<//>
-        <span class="muted small"> (版本 ${policy.version})</span></p>
-      <div class="row end consent-actions">
-        <${Button} kind="secondary" onClick=${refuse} data-testid="refuse">不同意<//>
-        <${Button} onClick=${agree} data-testid="agree">同意<//>
+      <p class="muted small">版本 ${policy.version}</p>
+      <div class="row between consent-actions">
+        <${Link} href="/policy">阅读全文<//>
+        <div class="row">
+          <${Button} kind="secondary" onClick=${refuse} data-testid="refuse">不同意<//>
+          <${Button} onClick=${agree} data-testid="agree">同意<//>
+        </div>
       </div>
     </div>
   </main>`;
