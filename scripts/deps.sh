@@ -10,7 +10,7 @@ PKGS="build-essential pkg-config curl ca-certificates libh2o-evloop-dev libwslay
 libjansson-dev libsqlite3-dev libsodium-dev libcurl4-openssl-dev libexif-dev libpq-dev zlib1g-dev
 libbrotli-dev"
 TEST_PKGS="libcmocka-dev clang-format clang libclang-rt-14-dev python3 python3-pytest
-python3-requests python3-websocket python3-brotli python3-selenium chromium chromium-driver fonts-noto-cjk sqlite3"
+python3-requests python3-websocket python3-brotli python3-selenium chromium chromium-driver firefox-esr fonts-noto-cjk sqlite3"
 check=0
 for a in "$@"; do
     case "$a" in
