@@ -159,3 +159,49 @@ def test_the_pages_fit_a_360_px_phone_without_sideways_scrolling(shared_server, 
     assert b.js("return document.documentElement.scrollWidth") <= 360
     agree_policy(b)
     assert b.js("return document.documentElement.scrollWidth") <= 360
+
+
+APP_PAGES = ["/", "/new", "/me", "/me/profile", "/me/devices", "/me/permissions",
+             "/me/access-log", "/me/notices", "/me/rights", "/me/export", "/me/withdraw",
+             "/me/cancel", "/me/requests", "/policy"]
+
+
+def test_every_page_of_the_app_passes_axe_with_no_console_error(shared_server, browser):
+    b = browser(shared_server).open("/")
+    agree_policy(b)
+    b.assert_accessible()          # the sign-in page
+    sign_in(b, shared_server, new_phone(), first_visit=False)
+    for path in APP_PAGES:
+        b.open(path)
+        b.css("h1")
+        time.sleep(0.3)            # the page's data has arrived
+        assert b.axe() == [], path
+    b.assert_console_clean()
+
+
+def test_signing_in_works_from_the_keyboard_alone(shared_server, browser):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    b = browser(shared_server).open("/")
+    b.css("[data-testid=agree]")
+    keys = ActionChains(b.d)
+    # Tab to 同意 (the last control of the first screen) and press Enter
+    for _ in range(12):
+        keys.send_keys(Keys.TAB).perform()
+        if b.js("return document.activeElement.dataset.testid") == "agree":
+            break
+    assert b.js("return document.activeElement.dataset.testid") == "agree"
+    keys.send_keys(Keys.ENTER).perform()
+    b.css("input[name=phone]")
+    phone = new_phone()
+    b.find("input[name=phone]").click()
+    keys.send_keys(phone).send_keys(Keys.TAB).send_keys(Keys.TAB).perform()
+    assert b.js("return document.activeElement.dataset.testid") == "send-code"
+    keys.send_keys(Keys.ENTER).perform()
+    code = shared_server.read_sms(phone)
+    b.css("[data-testid=code-sent]")
+    # the page moves the focus to the code field once the code is sent
+    assert b.js("return document.activeElement.name") == "code"
+    keys.send_keys(code).send_keys(Keys.ENTER).perform()   # Enter submits the form
+    b.css("[data-testid=new-chat]")
+    b.assert_console_clean()
