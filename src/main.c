@@ -161,12 +161,13 @@ static int cmd_help(app_t *app)
     return 0;
 }
 
-/* The flag names a command takes: "name" (switch) or "name=" (value). */
-static const char *takes(const cli_command_t *cmd, const char *arg, bool *value)
+/* The flag a command takes of this name: "name" (a switch) or "name="
+ * (takes a value). */
+static const char *takes(const cli_command_t *cmd, const char *name, size_t len, bool *value)
 {
     for (const char *const *f = cmd->flags; *f; f++) {
         size_t n = strcspn(*f, "=");
-        if (strncmp(arg, *f, n) == 0 && arg[n] == '\0') {
+        if (n == len && strncmp(name, *f, n) == 0) {
             *value = (*f)[n] == '=';
             return *f;
         }
@@ -175,7 +176,7 @@ static const char *takes(const cli_command_t *cmd, const char *arg, bool *value)
 }
 
 /* `wlk <word> <word> [own flags] [settings]`: the own flags go to the
- * command, the rest to the settings. */
+ * command, the rest to the settings; both as --flag value or --flag=value. */
 static int run_operator(app_t *app, const cli_command_t *cmd, int argc, char **argv)
 {
     cli_t cli = {0};
@@ -184,19 +185,25 @@ static int run_operator(app_t *app, const cli_command_t *cmd, int argc, char **a
     char errbuf[256];
     for (int i = 0; i < argc; i++) {
         bool value = false;
-        const char *f = strncmp(argv[i], "--", 2) == 0 ? takes(cmd, argv[i] + 2, &value) : NULL;
+        const char *name, *inline_value;
+        size_t len;
+        const char *f =
+            config_flag(argv[i], &name, &len, &inline_value) ? takes(cmd, name, len, &value) : NULL;
         if (f == NULL) {
             if (nrest == (int)(sizeof(rest) / sizeof(rest[0])))
                 return 2;
             rest[nrest++] = argv[i];
             continue;
         }
-        if (cli.n == CLI_MAX_FLAGS || (value && i + 1 >= argc)) {
-            fprintf(stderr, "wlk %s: --%s needs a value\n", cmd->name, argv[i] + 2);
+        if (cli.n == CLI_MAX_FLAGS || (value && !inline_value && i + 1 >= argc) ||
+            (!value && inline_value)) {
+            fprintf(stderr, "wlk %s: --%.*s %s\n", cmd->name, (int)len, name,
+                    value ? "needs a value" : "takes no value");
             return 2;
         }
+        argv[i][2 + len] = '\0'; /* the name alone; an inline value follows the '=' */
         cli.flag[cli.n] = argv[i] + 2;
-        cli.value[cli.n++] = value ? argv[++i] : NULL;
+        cli.value[cli.n++] = value ? (inline_value ? inline_value : argv[++i]) : NULL;
     }
     int rc = config_load(&app->cfg, nrest, rest, errbuf, sizeof(errbuf));
     if (rc != 0) {

@@ -18,33 +18,45 @@ typedef struct row {
     size_t sealed_len;
 } row_t;
 
-static json_t *render_data(app_ctx_t *c, int64_t user, row_t *r, err_t *e)
+/* The event's data as it reads now. A subject that is gone (NOT_FOUND:
+ * erased) becomes a well-formed placeholder {"gone": true}; any other
+ * failure fails the read, so a sync never moves its cursor past an event
+ * it could not deliver. */
+static int render_data(app_ctx_t *c, int64_t user, row_t *r, json_t **data, err_t *e)
 {
-    json_t *out = NULL;
+    json_t *out = NULL, *v = NULL;
+    int rc = 0;
     if (strncmp(r->type, "message.", 8) == 0) {
-        json_t *m;
-        if (chat_message_view(c, r->ref, NULL, &m, e) == 0)
-            out = json_pack("{s:o}", "message", m);
+        if ((rc = chat_message_view(c, r->ref, NULL, &v, e)) == 0)
+            out = json_pack("{s:o}", "message", v);
     } else if (strcmp(r->type, "conversation.created") == 0) {
-        json_t *v;
-        if (chat_conv_brief(c, user, r->conv, true, &v, e) == 0)
+        if ((rc = chat_conv_brief(c, user, r->conv, true, &v, e)) == 0)
             out = json_pack("{s:o}", "conversation", v);
     } else if (r->sealed) {
         sec_key_t key;
-        if (chat_conv_key(c, r->conv, &key, e) == 0)
-            out = chat_open(&key, "events.data", r->conv, r->sealed, r->sealed_len);
+        if ((rc = chat_conv_key(c, r->conv, &key, e)) == 0 &&
+            (out = chat_open(&key, "events.data", r->conv, r->sealed, r->sealed_len)) == NULL)
+            rc = err_internal(e, "event %lld: its sealed data does not open", (long long)r->seq);
         sec_wipe(&key, sizeof(key));
     } else {
         out = json_incref(r->data);
     }
+    if (rc == ERR_NOT_FOUND) {
+        err_clear(e);
+        rc = 0;
+        out = json_pack("{s:b}", "gone", 1);
+    }
+    if (rc < 0)
+        return rc;
     if (out == NULL)
-        out = json_object(); /* its subject is gone (e.g. erased): keep the seq */
+        out = json_object();
     if (r->conv && json_object_get(out, "conversation_id") == NULL) {
         char buf[21];
         ids_format(r->conv, buf);
         json_object_set_new(out, "conversation_id", json_string(buf));
     }
-    return out;
+    *data = out;
+    return 0;
 }
 
 static int load_rows(app_ctx_t *c, int64_t user, int64_t cursor, int limit, row_t *rows, int *n,
@@ -89,14 +101,11 @@ static int read_events(app_ctx_t *c, int64_t user, int64_t cursor, int limit, js
     int rc = load_rows(c, user, cursor, limit, rows, &n, e);
     *events = json_array();
     for (int i = 0; i < n; i++) {
-        if (rc >= 0) {
-            err_t re = {0};
-            json_t *data = render_data(c, user, &rows[i], &re);
-            err_clear(&re);
+        json_t *data;
+        if (rc >= 0 && (rc = render_data(c, user, &rows[i], &data, e)) == 0)
             json_array_append_new(*events, json_pack("{s:I, s:s, s:I, s:o}", "seq",
                                                      (json_int_t)rows[i].seq, "type", rows[i].type,
                                                      "at", (json_int_t)rows[i].at, "data", data));
-        }
         json_decref(rows[i].data);
         free(rows[i].sealed);
     }

@@ -106,24 +106,35 @@ static const opt_t *find(const char *flag, size_t len)
     return NULL;
 }
 
+bool config_flag(const char *arg, const char **name, size_t *len, const char **value)
+{
+    if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0' || arg[2] == '=')
+        return false;
+    const char *eq = strchr(arg + 2, '=');
+    *name = arg + 2;
+    *len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+    *value = eq ? eq + 1 : NULL;
+    return true;
+}
+
 static int parse_args(config_t *c, int argc, char **argv, char *errbuf, size_t errlen)
 {
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
             return 1;
-        if (strncmp(a, "--", 2) != 0) {
+        const char *name, *inline_value;
+        size_t len;
+        if (!config_flag(a, &name, &len, &inline_value)) {
             snprintf(errbuf, errlen, "unexpected argument '%s'", a);
             return -1;
         }
-        const char *eq = strchr(a + 2, '=');
-        size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-        const opt_t *o = find(a + 2, len);
+        const opt_t *o = find(name, len);
         if (o == NULL) {
             snprintf(errbuf, errlen, "unknown option '%.*s'", (int)len + 2, a);
             return -1;
         }
-        const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        const char *v = inline_value ? inline_value : (i + 1 < argc ? argv[++i] : NULL);
         if (v == NULL) {
             snprintf(errbuf, errlen, "--%s needs a value", o->flag);
             return -1;

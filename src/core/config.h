@@ -4,6 +4,7 @@
 #ifndef WLK_CONFIG_H
 #define WLK_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -37,6 +38,11 @@ typedef struct config {
     int staff_login_ip_limit;
 } config_t;
 
+/* Reads one command-line flag, "--name value" or "--name=value" (the one
+ * reader of every command's flags): *name and *len name it (without
+ * "--"); *value is the inline value after "=", or NULL. false when arg is
+ * not a flag. */
+bool config_flag(const char *arg, const char **name, size_t *len, const char **value);
 /* Fills c from defaults, then WLK_* variables, then argv[0..argc). Returns 0,
  * 1 when --help was asked, or -1 with a message in errbuf. */
 int config_load(config_t *c, int argc, char **argv, char *errbuf, size_t errlen);

@@ -298,6 +298,9 @@ static bool pump(ws_session_t *s, bool may_kill)
                                               &more, &e)
                           : sync_events(ctx, s, &events, &more, &e);
         if (rc < 0) {
+            if (e.code == ERR_INTERNAL) /* the cursor stays: nothing is skipped */
+                log_msg(LOG_ERROR, "websocket sync failed", "user %lld: %s",
+                        (long long)s->auth.user_id, e.cause);
             queue_json(s, api_ws_error(&e, NULL));
             if (e.code == ERR_CURSOR_EXPIRED)
                 queue_frame(s, WSLAY_CONNECTION_CLOSE, "\x03\xf0", 2); /* 1008 */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
+#include "core/config.h"
 #include "core/err.h"
 #include "core/ids.h"
 #include "core/jread.h"
@@ -182,10 +183,34 @@ static void test_string_fields_are_checked_for_presence_type_length_and_controls
     json_decref(o);
 }
 
+static void test_a_flag_is_read_with_or_without_an_inline_value(void **state)
+{
+    (void)state;
+    const char *name, *value;
+    size_t len;
+    assert_true(config_flag("--name=ann", &name, &len, &value));
+    assert_int_equal(len, 4);
+    assert_memory_equal(name, "name", 4);
+    assert_string_equal(value, "ann");
+    assert_true(config_flag("--dry-run", &name, &len, &value));
+    assert_int_equal(len, 7);
+    assert_null(value);
+    assert_true(config_flag("--note=", &name, &len, &value));
+    assert_string_equal(value, "");
+    assert_true(config_flag("--a=b=c", &name, &len, &value));
+    assert_int_equal(len, 1);
+    assert_string_equal(value, "b=c");
+    assert_false(config_flag("name", &name, &len, &value));
+    assert_false(config_flag("--", &name, &len, &value));
+    assert_false(config_flag("--=x", &name, &len, &value));
+    assert_false(config_flag("-n", &name, &len, &value));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_error_code_maps_to_a_status_and_a_snake_case_string),
+        cmocka_unit_test(test_a_flag_is_read_with_or_without_an_inline_value),
         cmocka_unit_test(test_the_first_error_set_wins),
         cmocka_unit_test(test_ids_grow_strictly_even_when_the_clock_steps_back),
         cmocka_unit_test(test_ids_are_unique_across_threads),
