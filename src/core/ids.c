@@ -1,5 +1,6 @@
 /* ids.c - the id generator: one atomic word holds the last id handed out. */
 #include "core/ids.h"
+#include "core/str.h"
 #include "core/clock.h"
 
 #include <stdio.h>
@@ -42,7 +43,7 @@ int64_t ids_next(void)
 
 size_t ids_format(int64_t id, char *buf)
 {
-    return (size_t)snprintf(buf, 21, "%lld", (long long)id);
+    return str_fmt_i64(buf, id);
 }
 
 bool ids_parse(const char *s, size_t len, int64_t *out)

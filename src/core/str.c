@@ -61,3 +61,46 @@ void str_free(str_t *s)
     free(s->buf);
     memset(s, 0, sizeof(*s));
 }
+
+size_t str_fmt_u64(char *out, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    out[n] = '\0';
+    return n;
+}
+
+size_t str_fmt_i64(char *out, int64_t v)
+{
+    if (v >= 0)
+        return str_fmt_u64(out, (uint64_t)v);
+    out[0] = '-';
+    return 1 + str_fmt_u64(out + 1, (uint64_t)0 - (uint64_t)v);
+}
+
+size_t str_hex16(char *out, uint64_t v)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        out[i] = digits[v & 15];
+    out[16] = '\0';
+    return 16;
+}
+
+size_t str_fmt_ms3(char *out, int64_t ns)
+{
+    uint64_t us = ns > 0 ? ((uint64_t)ns + 500) / 1000 : 0;
+    size_t n = str_fmt_u64(out, us / 1000);
+    out[n] = '.';
+    out[n + 1] = (char)('0' + us / 100 % 10);
+    out[n + 2] = (char)('0' + us / 10 % 10);
+    out[n + 3] = (char)('0' + us % 10);
+    out[n + 4] = '\0';
+    return n + 4;
+}

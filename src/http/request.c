@@ -2,8 +2,10 @@
  * handler, rendering, access log and metrics. */
 #include "api/api.h"
 #include "core/clock.h"
+#include "core/jwrite.h"
 #include "core/log.h"
 #include "core/netaddr.h"
+#include "core/str.h"
 #include "http/metrics.h"
 #include "http/server_int.h"
 #include "http/static.h"
@@ -96,10 +98,11 @@ static void send_error(reqstate_t *s)
     if (e->code == ERR_METHOD_NOT_ALLOWED)
         add_header(s->req, "allow", s->allow, strlen(s->allow));
     json_t *env = json_pack("{s:o}", "error", o);
-    char *body = json_dumps(env, JSON_COMPACT);
+    size_t len;
+    char *body = jwrite_dumps(env, &len);
     json_decref(env);
     s->r.status = err_status(e->code);
-    send_body(s, s->r.status, "application/json; charset=utf-8", body, strlen(body));
+    send_body(s, s->r.status, "application/json; charset=utf-8", body, len);
     free(body);
 }
 
@@ -201,8 +204,9 @@ static void send_result(reqstate_t *s)
     if (r->stream) {
         send_stream(s);
     } else if (r->out) {
-        char *body = json_dumps(r->out, JSON_COMPACT);
-        send_body(s, r->status, "application/json; charset=utf-8", body, strlen(body));
+        size_t len;
+        char *body = jwrite_dumps(r->out, &len);
+        send_body(s, r->status, "application/json; charset=utf-8", body, len);
         free(body);
     } else {
         send_body(s, r->status, r->raw_type, r->raw, r->raw_len);
@@ -439,18 +443,30 @@ static void access_log(reqstate_t *s, int64_t ns)
         log_msg(LOG_ERROR, "internal error", "request %s: %s", s->rid, s->r.err.cause);
     if (log_get_level() > LOG_INFO)
         return;
-    char line[512], method[48];
-    size_t ml = log_escape(method, sizeof(method), s->req->method.base, s->req->method.len);
+    /* one request, one line, built without printf (a hot path: profiled) */
+    char line[512], *p = line;
     const char *route = s->route >= 0                  ? api_routes[s->route].path
                         : s->route == HTTP_METRICS_WEB ? "web"
                                                        : "unmatched";
-    int n = snprintf(line, sizeof(line),
-                     "{\"ts\":%lld,\"level\":\"info\",\"msg\":\"request\",\"method\":\"%.*s\","
-                     "\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f,\"request_id\":\"%s\"}\n",
-                     (long long)clock_now_ms(), (int)ml, method, route, s->r.status,
-                     (double)ns / 1e6, s->rid);
-    if (n > 0 && (size_t)n < sizeof(line))
-        log_line(line, (size_t)n);
+#define PUT(lit) (memcpy(p, lit, sizeof(lit) - 1), p += sizeof(lit) - 1)
+    PUT("{\"ts\":");
+    p += str_fmt_i64(p, clock_now_ms());
+    PUT(",\"level\":\"info\",\"msg\":\"request\",\"method\":\"");
+    p += log_escape(p, 48, s->req->method.base, s->req->method.len);
+    PUT("\",\"route\":\"");
+    size_t rl = strlen(route);
+    memcpy(p, route, rl); /* routes are ours: < 64 bytes, nothing to escape */
+    p += rl;
+    PUT("\",\"status\":");
+    p += str_fmt_i64(p, s->r.status);
+    PUT(",\"duration_ms\":");
+    p += str_fmt_ms3(p, ns);
+    PUT(",\"request_id\":\"");
+    memcpy(p, s->rid, 16);
+    p += 16;
+    PUT("\"}\n");
+#undef PUT
+    log_line(line, (size_t)(p - line));
 }
 
 static void serve_api(reqstate_t *s)

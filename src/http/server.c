@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server_int.h"
@@ -352,7 +353,7 @@ void http_thread_request_id(http_thread_t *t, char out[17])
         __atomic_store_n(&boot, (uint64_t)clock_now_ms(), __ATOMIC_RELAXED);
     uint64_t v = (__atomic_load_n(&boot, __ATOMIC_RELAXED) << 24) ^ ((uint64_t)t->index << 56) ^
                  ++t->req_seq;
-    snprintf(out, 17, "%016llx", (unsigned long long)v);
+    str_hex16(out, v);
 }
 
 ws_thread_t *http_thread_ws(http_thread_t *t)

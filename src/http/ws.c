@@ -7,6 +7,7 @@
 #include "api/ws.h"
 #include "chat/chat.h"
 #include "core/clock.h"
+#include "core/jwrite.h"
 #include "core/log.h"
 #include "http/server_int.h"
 #include "hub/hub.h"
@@ -159,8 +160,9 @@ static void queue_frame(ws_session_t *s, uint8_t opcode, const char *p, size_t l
 
 static void queue_json(ws_session_t *s, json_t *frame)
 {
-    char *text = json_dumps(frame, JSON_COMPACT);
-    queue_frame(s, WSLAY_TEXT_FRAME, text, strlen(text));
+    size_t n;
+    char *text = jwrite_dumps(frame, &n);
+    queue_frame(s, WSLAY_TEXT_FRAME, text, n);
     free(text);
     json_decref(frame);
 }
@@ -258,8 +260,8 @@ static bool too_slow(ws_session_t *s)
 static void queue_event(ws_session_t *s, const json_t *ev)
 {
     static const char head[] = "{\"type\":\"event\",\"event\":";
-    char *text = json_dumps(ev, JSON_COMPACT);
-    size_t n = strlen(text);
+    size_t n;
+    char *text = jwrite_dumps(ev, &n);
     char *frame = malloc(sizeof(head) + n + 1);
     if (frame == NULL)
         abort();

@@ -10,6 +10,10 @@
 #include "core/err.h"
 #include "core/ids.h"
 #include "core/jread.h"
+#include "core/str.h"
+#include "core/jwrite.h"
+#include "api/api.h"
+#include <stdio.h>
 
 static void count_row(const err_info_t *row, void *arg)
 {
@@ -206,11 +210,79 @@ static void test_a_flag_is_read_with_or_without_an_inline_value(void **state)
     assert_false(config_flag("-n", &name, &len, &value));
 }
 
+static void test_numbers_are_formatted_like_printf_would(void **state)
+{
+    (void)state;
+    static const int64_t v[] = {0, 7, 10, 999, 1000001, INT64_MAX, -1, -1234567890123LL, INT64_MIN};
+    char a[32], b[32];
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        size_t n = str_fmt_i64(a, v[i]);
+        snprintf(b, sizeof(b), "%lld", (long long)v[i]);
+        assert_string_equal(a, b);
+        assert_int_equal(n, strlen(b));
+        str_hex16(a, (uint64_t)v[i]);
+        snprintf(b, sizeof(b), "%016llx", (unsigned long long)v[i]);
+        assert_string_equal(a, b);
+    }
+    static const struct {
+        int64_t ns;
+        const char *ms;
+    } d[] = {{0, "0.000"},
+             {499, "0.000"},
+             {500, "0.001"},
+             {1234567, "1.235"},
+             {12000000, "12.000"},
+             {-5, "0.000"},
+             {3600000000000LL, "3600000.000"}};
+    for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+        str_fmt_ms3(a, d[i].ns);
+        assert_string_equal(a, d[i].ms);
+    }
+}
+
+static void test_the_json_writer_writes_what_jansson_writes(void **state)
+{
+    (void)state;
+    static const char *const docs[] = {
+        "{}",
+        "[]",
+        "{\"a\":1,\"b\":[true,false,null],\"c\":{\"d\":\"e\"}}",
+        "{\"z\":1,\"a\":2,\"m\":3}",
+        "[\"q\\\"uote\",\"back\\\\slash\",\"tab\\t nl\\n cr\\r\",\"\\u0001\\u001f\\b\\f\"]",
+        "[\"中文 😀\",\"/slash\",\"\\u007f\"]",
+        "[0,-1,9223372036854775807,-9223372036854775808]",
+        "[1.5,-0.25,100.0,1e300,3.141592653589793,1e-7,-2.5e21]",
+        "{\"nested\":[[],[{}],[[1,[2]]]],\"empty\":\"\"}",
+    };
+    for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        json_t *v = json_loads(docs[i], 0, NULL);
+        assert_non_null(v);
+        char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        size_t n;
+        char *got = jwrite_dumps(v, &n);
+        assert_string_equal(got, want);
+        assert_int_equal(n, strlen(want));
+        free(got);
+        free(want);
+        json_decref(v);
+    }
+}
+
+static void test_every_route_fits_the_access_log_line(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < api_routes_count; i++)
+        assert_true(strlen(api_routes[i].path) < 64);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_error_code_maps_to_a_status_and_a_snake_case_string),
         cmocka_unit_test(test_a_flag_is_read_with_or_without_an_inline_value),
+        cmocka_unit_test(test_numbers_are_formatted_like_printf_would),
+        cmocka_unit_test(test_every_route_fits_the_access_log_line),
+        cmocka_unit_test(test_the_json_writer_writes_what_jansson_writes),
         cmocka_unit_test(test_the_first_error_set_wins),
         cmocka_unit_test(test_ids_grow_strictly_even_when_the_clock_steps_back),
         cmocka_unit_test(test_ids_are_unique_across_threads),
