@@ -1,4 +1,5 @@
 /* main.c - wiring only: subcommand -> settings -> app -> run. */
+#include "admin/admin.h"
 #include "app/app.h"
 #include "cli/cli.h"
 #include "core/clock.h"
@@ -13,6 +14,7 @@
 #include "sec/sec.h"
 
 #include <curl/curl.h>
+#include <stdlib.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -91,7 +93,13 @@ static int cmd_serve(app_t *app)
         return fail("outbox", &e);
     app->outbox = ob;
     app->outbox_kick = kick;
+    admin_t *admin = NULL;
+    if (admin_start(app, &admin, &e) < 0) {
+        outbox_stop(ob);
+        return fail("admin", &e);
+    }
     int rc = http_serve(app, &e);
+    admin_stop(admin);
     outbox_stop(ob);
     app->outbox = NULL;
     if (rc < 0)
@@ -150,7 +158,7 @@ static int cmd_help(app_t *app)
            "Commands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         printf("  %-16s %s\n", commands[i].name, commands[i].help);
-    printf("\nOperator commands (the server may run meanwhile with --sqlite-lock shared):\n");
+    printf("\nOperator commands (sent to the running server of --data-dir when there is one):\n");
     for (size_t i = 0; i < cli_commands_count; i++) {
         printf("  %-16s %s\n", cli_commands[i].name, cli_commands[i].help);
         for (const char *const *f = cli_commands[i].flags; *f; f++)
@@ -161,55 +169,31 @@ static int cmd_help(app_t *app)
     return 0;
 }
 
-/* The flag a command takes of this name: "name" (a switch) or "name="
- * (takes a value). */
-static const char *takes(const cli_command_t *cmd, const char *name, size_t len, bool *value)
-{
-    for (const char *const *f = cmd->flags; *f; f++) {
-        size_t n = strcspn(*f, "=");
-        if (n == len && strncmp(name, *f, n) == 0) {
-            *value = (*f)[n] == '=';
-            return *f;
-        }
-    }
-    return NULL;
-}
-
-/* `wlk <word> <word> [own flags] [settings]`: the own flags go to the
- * command, the rest to the settings; both as --flag value or --flag=value. */
+/* `wlk <word> [<word>] [own flags] [settings]`: on the running server of
+ * the data directory when there is one (its admin socket), else here on
+ * the database. */
 static int run_operator(app_t *app, const cli_command_t *cmd, int argc, char **argv)
 {
-    cli_t cli = {0};
+    cli_t cli = {.in = stdin, .out = stdout, .err = stderr};
     char *rest[128];
     int nrest = 0;
     char errbuf[256];
-    for (int i = 0; i < argc; i++) {
-        bool value = false;
-        const char *name, *inline_value;
-        size_t len;
-        const char *f =
-            config_flag(argv[i], &name, &len, &inline_value) ? takes(cmd, name, len, &value) : NULL;
-        if (f == NULL) {
-            if (nrest == (int)(sizeof(rest) / sizeof(rest[0])))
-                return 2;
-            rest[nrest++] = argv[i];
-            continue;
-        }
-        if (cli.n == CLI_MAX_FLAGS || (value && !inline_value && i + 1 >= argc) ||
-            (!value && inline_value)) {
-            fprintf(stderr, "wlk %s: --%.*s %s\n", cmd->name, (int)len, name,
-                    value ? "needs a value" : "takes no value");
-            return 2;
-        }
-        argv[i][2 + len] = '\0'; /* the name alone; an inline value follows the '=' */
-        cli.flag[cli.n] = argv[i] + 2;
-        cli.value[cli.n++] = value ? (inline_value ? inline_value : argv[++i]) : NULL;
-    }
-    int rc = config_load(&app->cfg, nrest, rest, errbuf, sizeof(errbuf));
-    if (rc != 0) {
+    char *sent = admin_request_args(argc, argv); /* before cli_parse cuts "--a=b" apart */
+    int rc = cli_parse(cmd, argc, argv, &cli, rest, 128, &nrest);
+    if (rc == 0 && (rc = config_load(&app->cfg, nrest, rest, errbuf, sizeof(errbuf))) != 0) {
         fprintf(stderr, "wlk %s: %s\n", cmd->name, rc == 1 ? "see wlk --help" : errbuf);
-        return 2;
+        rc = 2;
     }
+    if (rc != 0) {
+        free(sent);
+        return rc;
+    }
+    int status;
+    if (admin_call(app->cfg.data_dir, cmd, sent, &status) == 0) {
+        free(sent);
+        return status;
+    }
+    free(sent);
     err_t e = {0};
     app_ctx_t ctx = {0};
     rc = open_app(app, &ctx, false, &e) < 0 ? fail("start", &e) : cmd->run(&ctx, &cli);

@@ -11,15 +11,17 @@ int cli_audit_verify(app_ctx_t *c, const cli_t *cli)
     int64_t bad, count;
     char head[65];
     if (audit_verify(c, &bad, &count, head, &e) < 0)
-        return cli_fail("audit verify", &e);
+        return cli_fail(cli, "audit verify", &e);
     if (bad) {
-        printf("audit trail BROKEN at record %lld (changed, or a record before it removed); "
-               "%lld records checked\n",
-               (long long)bad, (long long)count);
+        fprintf(cli->out,
+                "audit trail BROKEN at record %lld (changed, or a record before it removed); "
+                "%lld records checked\n",
+                (long long)bad, (long long)count);
         return 1;
     }
-    printf("audit trail intact: %lld records; head %s (keep it elsewhere: removing the newest "
-           "records shows only against it)\n",
-           (long long)count, head);
+    fprintf(cli->out,
+            "audit trail intact: %lld records; head %s (keep it elsewhere: removing the newest "
+            "records shows only against it)\n",
+            (long long)count, head);
     return 0;
 }

@@ -6,7 +6,7 @@
 #include "core/err.h"
 
 /* Prints e's message to stderr and returns 1. */
-int cli_fail(const char *what, err_t *e);
+int cli_fail(const cli_t *cli, const char *what, err_t *e);
 
 int cli_staff_add(app_ctx_t *c, const cli_t *cli);
 int cli_staff_disable(app_ctx_t *c, const cli_t *cli);

@@ -24,10 +24,10 @@ static int parse_users(const char *v, int64_t *out, int *n)
     return *n > 0 ? 0 : -1;
 }
 
-static int usage(void)
+static int usage(const cli_t *cli)
 {
-    fprintf(stderr, "usage: wlk incident notify --categories a,b --cause T --harm T --remedies T "
-                    "--actions T --contact T [--users all|ID,ID]\n");
+    fprintf(cli->err, "usage: wlk incident notify --categories a,b --cause T --harm T --remedies T "
+                      "--actions T --contact T [--users all|ID,ID]\n");
     return 2;
 }
 
@@ -44,7 +44,7 @@ int cli_incident_notify(app_ctx_t *c, const cli_t *cli)
     }
     bool all = users == NULL || strcmp(users, "all") == 0;
     if (ncats < 0 || (!all && parse_users(users, ids, &nusers) < 0))
-        return usage();
+        return usage(cli);
     incident_t in = {.categories = cats,
                      .ncategories = ncats,
                      .cause = cli_get(cli, "cause"),
@@ -58,13 +58,14 @@ int cli_incident_notify(app_ctx_t *c, const cli_t *cli)
     int64_t id, notified;
     if (incident_notify(c, &in, "cli", &id, &notified, &e) < 0) {
         int code = e.code == ERR_VALIDATION_FAILED || e.code == ERR_NOT_FOUND ? 2 : 1;
-        cli_fail("incident notify", &e);
+        cli_fail(cli, "incident notify", &e);
         return code;
     }
     char s[21];
     ids_format(id, s);
-    printf("incident %s recorded; %lld users notified (in the app, and by push to offline "
-           "devices when the server runs)\n",
-           s, (long long)notified);
+    fprintf(cli->out,
+            "incident %s recorded; %lld users notified (in the app, and by push to offline "
+            "devices when the server runs)\n",
+            s, (long long)notified);
     return 0;
 }

@@ -15,7 +15,7 @@ int cli_policy_publish(app_ctx_t *c, const cli_t *cli)
                            .force = cli_has(cli, "force"),
                            .note = cli_get(cli, "note")};
     if ((p.note && (p.note[0] == '\0' || strlen(p.note) > NOTE_MAX)) || (p.force && !p.note)) {
-        fprintf(stderr,
+        fprintf(cli->err,
                 "usage: wlk policy publish [--material] [--note TEXT (1-%d bytes)] "
                 "[--force (needs --note)]\n",
                 NOTE_MAX);
@@ -25,16 +25,16 @@ int cli_policy_publish(app_ctx_t *c, const cli_t *cli)
     bool published, material;
     char version[17];
     if (privacy_policy_publish(c, &p, &published, version, &material, &e) < 0)
-        return cli_fail("policy publish", &e);
+        return cli_fail(cli, "policy publish", &e);
     if (!published && (p.note || p.material)) {
-        fprintf(stderr,
+        fprintf(cli->err,
                 "wlk policy publish: the rendered policy is unchanged (version %s is "
                 "current); to publish the same text again as a new version add --force\n",
                 version);
         return 2;
     }
     if (!published) {
-        printf("policy unchanged: version %s is current; nothing published\n", version);
+        fprintf(cli->out, "policy unchanged: version %s is current; nothing published\n", version);
         return 0;
     }
     json_t *d = json_pack("{s:s, s:b}", "version", version, "material", material);
@@ -42,8 +42,8 @@ int cli_policy_publish(app_ctx_t *c, const cli_t *cli)
     int rc = audit_append(c, &a, &e);
     json_decref(d);
     if (rc < 0)
-        return cli_fail("policy publish", &e);
-    printf("published policy version %s (%s)\n", version,
-           material ? "material: users must accept it again" : "not material: users are notified");
+        return cli_fail(cli, "policy publish", &e);
+    fprintf(cli->out, "published policy version %s (%s)\n", version,
+            material ? "material: users must accept it again" : "not material: users are notified");
     return 0;
 }

@@ -14,7 +14,7 @@ int cli_requests_overdue(app_ctx_t *c, const cli_t *cli)
     err_t e = {0};
     json_t *out, *it;
     if (requests_overdue(c, now, &out, &e) < 0)
-        return cli_fail("requests overdue", &e);
+        return cli_fail(cli, "requests overdue", &e);
     json_t *items = json_object_get(out, "items");
     size_t i;
     json_array_foreach(items, i, it)
@@ -23,12 +23,13 @@ int cli_requests_overdue(app_ctx_t *c, const cli_t *cli)
         struct tm tm;
         char when[32];
         strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&due, &tm));
-        printf("%s\t%s\tdue %s\t%lld days late\n", json_string_value(json_object_get(it, "id")),
-               json_string_value(json_object_get(it, "type")), when,
-               (long long)json_integer_value(json_object_get(it, "days_late")));
+        fprintf(cli->out, "%s\t%s\tdue %s\t%lld days late\n",
+                json_string_value(json_object_get(it, "id")),
+                json_string_value(json_object_get(it, "type")), when,
+                (long long)json_integer_value(json_object_get(it, "days_late")));
     }
-    printf("%zu overdue request%s\n", json_array_size(items),
-           json_array_size(items) == 1 ? "" : "s");
+    fprintf(cli->out, "%zu overdue request%s\n", json_array_size(items),
+            json_array_size(items) == 1 ? "" : "s");
     json_decref(out);
     return 0;
 }

@@ -19,8 +19,7 @@ static int64_t now_fixed(void)
 static void row(void *arg, const char *category, const char *table, const char *trigger,
                 const char *rule, int64_t rows)
 {
-    (void)arg;
-    printf("%-18s %-16s %-10s %8lld  %s\n", category, table, trigger, (long long)rows, rule);
+    fprintf(arg, "%-18s %-16s %-10s %8lld  %s\n", category, table, trigger, (long long)rows, rule);
 }
 
 int cli_purge(app_ctx_t *c, const cli_t *cli)
@@ -32,15 +31,15 @@ int cli_purge(app_ctx_t *c, const cli_t *cli)
     time_t t = (time_t)(fixed_now / 1000);
     char when[32];
     strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-    printf("retention sweep as of %s%s\n%-18s %-16s %-10s %8s  %s\n", when,
-           dry ? " (dry run: nothing is changed)" : "", "category", "table", "trigger", "rows",
-           "rule");
+    fprintf(cli->out, "retention sweep as of %s%s\n%-18s %-16s %-10s %8s  %s\n", when,
+            dry ? " (dry run: nothing is changed)" : "", "category", "table", "trigger", "rows",
+            "rule");
     err_t e = {0};
-    int64_t n = retention_sweep(c, RETENTION_ALL, dry, row, NULL, &e);
+    int64_t n = retention_sweep(c, RETENTION_ALL, dry, row, cli->out, &e);
     if (n < 0)
-        return cli_fail("purge", &e);
-    printf("%lld rows %s\n", (long long)n,
-           dry ? "would be removed or anonymised" : "removed or anonymised");
+        return cli_fail(cli, "purge", &e);
+    fprintf(cli->out, "%lld rows %s\n", (long long)n,
+            dry ? "would be removed or anonymised" : "removed or anonymised");
     return 0;
 }
 
@@ -57,17 +56,17 @@ int cli_flag_unlawful(app_ctx_t *c, const cli_t *cli)
         n = retention_categories_parse(buf, cats, RETENTION_MAX_CATEGORIES);
     }
     if (user == NULL || !ids_parse(user, strlen(user), &id) || n < 0 || reason == NULL) {
-        fprintf(stderr, "usage: wlk privacy flag-unlawful --user ID --categories a,b "
-                        "--reason TEXT\n");
+        fprintf(cli->err, "usage: wlk privacy flag-unlawful --user ID --categories a,b "
+                          "--reason TEXT\n");
         return 2;
     }
     err_t e = {0};
     int64_t rows;
     if (retention_erase(c, id, cats, n, "cli", reason, &rows, &e) < 0) {
         int code = e.code == ERR_VALIDATION_FAILED || e.code == ERR_NOT_FOUND ? 2 : 1;
-        cli_fail("privacy flag-unlawful", &e);
+        cli_fail(cli, "privacy flag-unlawful", &e);
         return code;
     }
-    printf("erased %lld rows of user %s (%s); audited\n", (long long)rows, user, list);
+    fprintf(cli->out, "erased %lld rows of user %s (%s); audited\n", (long long)rows, user, list);
     return 0;
 }

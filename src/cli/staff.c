@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
-int cli_fail(const char *what, err_t *e)
+int cli_fail(const cli_t *cli, const char *what, err_t *e)
 {
-    fprintf(stderr, "wlk %s: %s%s%s\n", what, e->message, e->has_field ? " - field " : "",
+    fprintf(cli->err, "wlk %s: %s%s%s\n", what, e->message, e->has_field ? " - field " : "",
             e->has_field ? e->field : "");
     if (e->cause[0])
-        fprintf(stderr, "wlk %s: %s\n", what, e->cause);
+        fprintf(cli->err, "wlk %s: %s\n", what, e->cause);
     err_clear(e);
     return 1;
 }
@@ -20,13 +20,13 @@ int cli_staff_add(app_ctx_t *c, const cli_t *cli)
 {
     const char *name = cli_get(cli, "name"), *role = cli_get(cli, "role");
     if (name == NULL || role == NULL) {
-        fprintf(stderr, "usage: wlk staff add --name N --role admin|reviewer|support|auditor "
-                        "(password on stdin)\n");
+        fprintf(cli->err, "usage: wlk staff add --name N --role admin|reviewer|support|auditor "
+                          "(password on stdin)\n");
         return 2;
     }
     char pw[1100];
-    if (cli_read_secret(pw, sizeof(pw)) < 0) {
-        fprintf(stderr, "wlk staff add: no password on stdin\n");
+    if (cli_read_secret(cli, pw, sizeof(pw)) < 0) {
+        fprintf(cli->err, "wlk staff add: no password on stdin\n");
         return 2;
     }
     err_t e = {0};
@@ -34,8 +34,8 @@ int cli_staff_add(app_ctx_t *c, const cli_t *cli)
     int rc = staff_add(c, "cli", name, role, pw, &id, &e);
     sec_wipe(pw, sizeof(pw));
     if (rc < 0)
-        return cli_fail("staff add", &e);
-    printf("staff member %s added with role %s\n", name, role);
+        return cli_fail(cli, "staff add", &e);
+    fprintf(cli->out, "staff member %s added with role %s\n", name, role);
     return 0;
 }
 
@@ -43,12 +43,12 @@ int cli_staff_disable(app_ctx_t *c, const cli_t *cli)
 {
     const char *name = cli_get(cli, "name");
     if (name == NULL) {
-        fprintf(stderr, "usage: wlk staff disable --name N\n");
+        fprintf(cli->err, "usage: wlk staff disable --name N\n");
         return 2;
     }
     err_t e = {0};
     if (staff_disable(c, "cli", name, &e) < 0)
-        return cli_fail("staff disable", &e);
-    printf("staff member %s disabled; their sessions ended\n", name);
+        return cli_fail(cli, "staff disable", &e);
+    fprintf(cli->out, "staff member %s disabled; their sessions ended\n", name);
     return 0;
 }

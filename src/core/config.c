@@ -171,6 +171,11 @@ int config_load(config_t *c, int argc, char **argv, char *errbuf, size_t errlen)
     return 0;
 }
 
+int config_apply(config_t *c, int argc, char **argv, char *errbuf, size_t errlen)
+{
+    return parse_args(c, argc, argv, errbuf, errlen);
+}
+
 void config_usage(FILE *f)
 {
     fprintf(f, "Settings (flag, environment variable, default):\n");

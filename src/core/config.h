@@ -46,6 +46,9 @@ bool config_flag(const char *arg, const char **name, size_t *len, const char **v
 /* Fills c from defaults, then WLK_* variables, then argv[0..argc). Returns 0,
  * 1 when --help was asked, or -1 with a message in errbuf. */
 int config_load(config_t *c, int argc, char **argv, char *errbuf, size_t errlen);
+/* Applies flags (argv) on top of c as it is (a running server's settings
+ * for one operator command it runs). 0, 1 (--help) or -1 with errbuf. */
+int config_apply(config_t *c, int argc, char **argv, char *errbuf, size_t errlen);
 /* Prints the settings, their variables and defaults. */
 void config_usage(FILE *f);
 

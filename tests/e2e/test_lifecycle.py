@@ -255,11 +255,13 @@ def test_a_different_master_key_cannot_read_the_old_phone(make_server):
 def test_a_running_server_locks_the_database_against_other_processes(wlk_bin, tmp_path,
                                                                      make_server):
     srv = make_server()
-    for cmd in (["migrate"], ["purge", "--dry-run"]):
-        p = run(wlk_bin, *cmd, "--data-dir", str(srv.data_dir), cwd=tmp_path)
-        assert p.returncode != 0, cmd
-        # the operator is told what to do
-        assert b"--sqlite-lock shared" in p.stderr, p.stderr
+    p = run(wlk_bin, "migrate", "--data-dir", str(srv.data_dir), cwd=tmp_path)
+    assert p.returncode != 0
+    # the operator is told what to do
+    assert b"--sqlite-lock shared" in p.stderr, p.stderr
+    # operator commands go to the running server instead (its admin socket)
+    p = run(wlk_bin, "purge", "--dry-run", "--data-dir", str(srv.data_dir), cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
     healthy(srv)
 
 
