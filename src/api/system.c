@@ -1,6 +1,6 @@
 /* system.c - health, metrics and the API description. */
 #include "api/api_int.h"
-#include "http/metrics.h"
+#include "metrics/metrics.h"
 
 extern const char api_openapi_yaml[];
 extern const size_t api_openapi_yaml_len;
@@ -13,7 +13,7 @@ int api_healthz(api_req_t *r)
 int api_metrics(api_req_t *r)
 {
     r->status = 200;
-    r->raw_owned = http_metrics_render(&r->raw_len);
+    r->raw_owned = metrics_render(&r->raw_len);
     r->raw = r->raw_owned;
     r->raw_type = "text/plain; version=0.0.4; charset=utf-8";
     return 0;

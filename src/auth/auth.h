@@ -105,6 +105,11 @@ int auth_device_remove(app_ctx_t *c, int64_t user_id, int64_t device_id, err_t *
  * VALIDATION_FAILED (phone), NOT_FOUND. */
 int auth_user_by_phone(app_ctx_t *c, const char *phone, int64_t *user_id, err_t *e)
     __attribute__((warn_unused_result));
+/* Cancellation: deletes every code sent to the phone of this keyed index
+ * (nothing may tie the phone to the old account). In the caller's
+ * transaction. */
+int auth_codes_forget(app_ctx_t *c, const uint8_t phone_bidx[SEC_HASH_LEN], err_t *e)
+    __attribute__((warn_unused_result));
 /* The keyed index of the account's phone (as sign-in codes are filed). */
 int auth_user_phone_bidx(app_ctx_t *c, int64_t user_id, uint8_t out[SEC_HASH_LEN], err_t *e)
     __attribute__((warn_unused_result));

@@ -249,3 +249,10 @@ out_rollback:
     db_rollback(c->db);
     return rc;
 }
+
+int auth_codes_forget(app_ctx_t *c, const uint8_t phone_bidx[SEC_HASH_LEN], err_t *e)
+{
+    int64_t n = db_exec(c->db, "DELETE FROM otp_codes WHERE phone_bidx = $1",
+                        DB_ARGS(DB_BLOB(phone_bidx, SEC_HASH_LEN)), e);
+    return n < 0 ? (int)n : 0;
+}

@@ -6,7 +6,7 @@
 #include "core/log.h"
 #include "core/netaddr.h"
 #include "core/str.h"
-#include "http/metrics.h"
+#include "metrics/metrics.h"
 #include "http/server_int.h"
 #include "http/static.h"
 #include "privacy/privacy.h"
@@ -445,9 +445,9 @@ static void access_log(reqstate_t *s, int64_t ns)
         return;
     /* one request, one line, built without printf (a hot path: profiled) */
     char line[512], *p = line;
-    const char *route = s->route >= 0                  ? api_routes[s->route].path
-                        : s->route == HTTP_METRICS_WEB ? "web"
-                                                       : "unmatched";
+    const char *route = s->route >= 0             ? api_routes[s->route].path
+                        : s->route == METRICS_WEB ? "web"
+                                                  : "unmatched";
 #define PUT(lit) (memcpy(p, lit, sizeof(lit) - 1), p += sizeof(lit) - 1)
     PUT("{\"ts\":");
     p += str_fmt_i64(p, clock_now_ms());
@@ -486,7 +486,7 @@ static void serve_api(reqstate_t *s)
 /* The web client's files and pages (static.c); its errors in our envelope. */
 static void serve_web(reqstate_t *s)
 {
-    s->route = HTTP_METRICS_WEB;
+    s->route = METRICS_WEB;
     int rc = http_static_serve(s->req, s->rid, secure_client(s));
     if (rc > 0) {
         s->r.status = rc;
@@ -513,7 +513,7 @@ int http_on_req(h2o_handler_t *self, h2o_req_t *req)
     else
         serve_api(&s);
     int64_t ns = clock_mono_ns() - t0;
-    http_metrics_observe(http_thread_metrics(t), s.route, s.r.status, ns);
+    metrics_observe(http_thread_metrics(t), s.route, s.r.status, ns);
     access_log(&s, ns);
     if (s.r.stream) /* an error came after the stream was opened */
         s.r.stream_close(s.r.stream);

@@ -9,7 +9,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/str.h"
-#include "http/metrics.h"
+#include "metrics/metrics.h"
 #include "http/router.h"
 #include "http/server_int.h"
 #include "hub/hub.h"
@@ -39,7 +39,7 @@ struct http_thread {
     h2o_multithread_receiver_t control;
     shutdown_msg_t msg;
     app_ctx_t actx;
-    http_metrics_t *metrics;
+    metrics_t *metrics;
     ws_thread_t *ws;
     pthread_t tid;
     int fd, index, stopping, started, failed;
@@ -153,7 +153,7 @@ static void *thread_main(void *arg)
     t->accept.ctx = &t->ctx;
     t->accept.hosts = srv.conf.hosts;
     h2o_multithread_register_receiver(t->ctx.queue, &t->control, on_control);
-    t->metrics = http_metrics_thread();
+    t->metrics = metrics_thread();
     t->ws = http_ws_thread_create(t, t->index, srv.hub, &t->ctx);
     t->actx.app = srv.app;
     t->actx.now_ms = clock_now_ms;
@@ -296,8 +296,14 @@ int http_serve(app_t *app, err_t *e)
         return err_internal(e, "--listen: cannot parse '%s' (host:port)", app->cfg.listen);
     block_signals();
     setup_conf();
-    if (api_routes_count > HTTP_METRICS_MAX_ROUTES)
+    if (api_routes_count > METRICS_MAX_ROUTES)
         return err_internal(e, "the route table outgrew the metrics table");
+    static const char *paths[METRICS_MAX_ROUTES], *methods[METRICS_MAX_ROUTES];
+    for (size_t i = 0; i < api_routes_count; i++) {
+        paths[i] = api_routes[i].path;
+        methods[i] = api_routes[i].method;
+    }
+    metrics_routes(paths, methods, api_routes_count);
     srv.router = http_router_create(api_routes, api_routes_count);
     srv.hub = hub_create(srv.nthreads, deliver, NULL);
     app->hub = srv.hub;
@@ -341,7 +347,7 @@ app_ctx_t *http_thread_ctx(http_thread_t *t)
     return &t->actx;
 }
 
-struct http_metrics *http_thread_metrics(http_thread_t *t)
+struct metrics *http_thread_metrics(http_thread_t *t)
 {
     return t->metrics;
 }

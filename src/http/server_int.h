@@ -15,7 +15,7 @@ const http_router_t *http_server_router(void);
 /* The loop thread's context of a request. */
 http_thread_t *http_thread_of(h2o_req_t *req);
 app_ctx_t *http_thread_ctx(http_thread_t *t);
-struct http_metrics *http_thread_metrics(http_thread_t *t);
+struct metrics *http_thread_metrics(http_thread_t *t);
 /* WebSocket sessions of one loop thread (ws.c). */
 typedef struct ws_thread ws_thread_t;
 struct hub;

@@ -350,3 +350,10 @@ void outbox_stop(outbox_t *o)
     pthread_cond_destroy(&o->cv);
     free(o);
 }
+
+int outbox_forget(app_ctx_t *c, int64_t user, const uint8_t *subject_bidx, err_t *e)
+{
+    int64_t n = db_exec(c->db, "DELETE FROM outbox WHERE user_id = $1 OR subject_bidx = $2",
+                        DB_ARGS(DB_I64(user), DB_BLOB(subject_bidx, SEC_HASH_LEN)), e);
+    return n < 0 ? (int)n : 0;
+}

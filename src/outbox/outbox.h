@@ -31,6 +31,11 @@ typedef struct outbox_subject {
 int outbox_enqueue_about(app_ctx_t *c, const char *kind, const json_t *msg, int64_t expires_at,
                          const outbox_subject_t *who, err_t *e) __attribute__((warn_unused_result));
 
+/* Cancellation: deletes the hand-overs still queued for the user or about
+ * the phone of this keyed index (they are not made). In the caller's
+ * transaction. */
+int outbox_forget(app_ctx_t *c, int64_t user, const uint8_t *subject_bidx, err_t *e)
+    __attribute__((warn_unused_result));
 /* Starts the worker with its own database connection. Returns new
  * (outbox_stop). */
 int outbox_start(app_t *app, outbox_t **out, err_t *e) __attribute__((warn_unused_result));

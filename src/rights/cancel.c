@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "media/media.h"
 #include "privacy/privacy.h"
+#include "outbox/outbox.h"
 #include "rights/rights_int.h"
 
 #include <pthread.h>
@@ -194,12 +195,10 @@ static int erase(app_ctx_t *c, cancel_t *k, err_t *e)
         return rc;
     /* codes sent to the phone: nothing may tie it to the old account; and
      * hand-overs still queued (pushes to its devices) are not made */
-    int64_t n = db_exec(c->db, "DELETE FROM otp_codes WHERE phone_bidx = $1",
-                        DB_ARGS(DB_BLOB(k->phone_bidx, SEC_HASH_LEN)), e);
-    if (n >= 0)
-        n = db_exec(c->db, "DELETE FROM outbox WHERE user_id = $1 OR subject_bidx = $2",
-                    DB_ARGS(DB_I64(k->user), DB_BLOB(k->phone_bidx, SEC_HASH_LEN)), e);
-    return n < 0 ? (int)n : audit_cancel(c, k, e);
+    if ((rc = auth_codes_forget(c, k->phone_bidx, e)) < 0 ||
+        (rc = outbox_forget(c, k->user, k->phone_bidx, e)) < 0)
+        return rc;
+    return audit_cancel(c, k, e);
 }
 
 static json_t *report_of(app_ctx_t *c, const cancel_t *k)

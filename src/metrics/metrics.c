@@ -1,6 +1,5 @@
 /* metrics.c - per-thread counters and their Prometheus rendering. */
-#include "http/metrics.h"
-#include "api/api.h"
+#include "metrics/metrics.h"
 #include "core/str.h"
 
 #include <pthread.h>
@@ -9,7 +8,7 @@
 #include <stdlib.h>
 
 #define MAX_THREADS 256
-#define MAX_ROUTES  HTTP_METRICS_MAX_ROUTES
+#define MAX_ROUTES  METRICS_MAX_ROUTES
 #define WEB_SLOT    (MAX_ROUTES + 1) /* the web client's files and pages */
 
 static const int statuses[] = {200, 201, 202, 204, 206, 304, 400, 401, 403, 404, 405,
@@ -19,19 +18,28 @@ static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                 0.05,   0.1,   0.25,   0.5,   1,    2.5};
 #define NBUCKETS (sizeof(bounds) / sizeof(bounds[0]))
 
-struct http_metrics {
+struct metrics {
     uint64_t count[MAX_ROUTES + 2][NSTATUS]; /* routes, unmatched, web */
     uint64_t bucket[NBUCKETS + 1];
     uint64_t sum_ns, total;
 };
 
-static http_metrics_t *threads[MAX_THREADS];
+static metrics_t *threads[MAX_THREADS];
+static const char *const *route_paths, *const *route_methods;
+static size_t nroutes;
+
+void metrics_routes(const char *const *paths, const char *const *methods, size_t n)
+{
+    route_paths = paths;
+    route_methods = methods;
+    nroutes = n < MAX_ROUTES ? n : MAX_ROUTES;
+}
 static int nthreads;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
-http_metrics_t *http_metrics_thread(void)
+metrics_t *metrics_thread(void)
 {
-    http_metrics_t *m = calloc(1, sizeof(*m));
+    metrics_t *m = calloc(1, sizeof(*m));
     if (m == NULL)
         abort();
     pthread_mutex_lock(&mu);
@@ -53,12 +61,12 @@ static uint64_t get(const uint64_t *p)
     return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
-void http_metrics_observe(http_metrics_t *m, int route, int status, int64_t ns)
+void metrics_observe(metrics_t *m, int route, int status, int64_t ns)
 {
     size_t s = 0;
     while (statuses[s] != 0 && statuses[s] != status)
         s++;
-    size_t r = route == HTTP_METRICS_WEB          ? WEB_SLOT
+    size_t r = route == METRICS_WEB               ? WEB_SLOT
                : route < 0 || route >= MAX_ROUTES ? MAX_ROUTES
                                                   : (size_t)route;
     bump(&m->count[r][s], 1);
@@ -81,19 +89,17 @@ static uint64_t sum(size_t off_words)
     return n;
 }
 
-#define WORD(field) (offsetof(http_metrics_t, field) / sizeof(uint64_t))
+#define WORD(field) (offsetof(metrics_t, field) / sizeof(uint64_t))
 
 static void render_counts(str_t *s)
 {
     str_puts(s, "# HELP wlk_http_requests_total HTTP requests by route, method and status.\n"
                 "# TYPE wlk_http_requests_total counter\n");
     for (size_t r = 0; r <= WEB_SLOT; r++) {
-        if (r < MAX_ROUTES && r >= api_routes_count)
+        if (r < MAX_ROUTES && r >= nroutes)
             continue;
-        const char *path = r < MAX_ROUTES  ? api_routes[r].path
-                           : r == WEB_SLOT ? "web"
-                                           : "unmatched";
-        const char *method = r < MAX_ROUTES ? api_routes[r].method : "any";
+        const char *path = r < MAX_ROUTES ? route_paths[r] : r == WEB_SLOT ? "web" : "unmatched";
+        const char *method = r < MAX_ROUTES ? route_methods[r] : "any";
         for (size_t st = 0; st < NSTATUS; st++) {
             uint64_t n = sum(WORD(count[r][st]));
             if (n == 0)
@@ -126,7 +132,7 @@ static void render_histogram(str_t *s)
                (unsigned long long)sum(WORD(total)));
 }
 
-char *http_metrics_render(size_t *len)
+char *metrics_render(size_t *len)
 {
     str_t s = {0};
     render_counts(&s);
