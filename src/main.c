@@ -9,7 +9,10 @@
 #include "core/netaddr.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "chat/chat.h"
 #include "outbox/outbox.h"
+#include "retention/retention.h"
+#include "worker/worker.h"
 #include "privacy/privacy.h"
 #include "sec/sec.h"
 
@@ -45,8 +48,35 @@ static int fail(const char *what, err_t *e)
 
 static void kick(app_t *app)
 {
-    outbox_kick(app->outbox);
+    worker_kick(app->worker);
 }
+
+/* The periodic work of a running server: one table, one thread (worker/). */
+static int job_checkpoint(void *arg, app_ctx_t *c, err_t *e)
+{
+    (void)arg;
+    int64_t t0 = clock_mono_ns();
+    int rc = db_checkpoint(c->db, e); /* the log is restarted when it grows (db_sqlite.c) */
+    if (clock_mono_ns() - t0 > 10000000)
+        log_msg(LOG_DEBUG, "slow checkpoint", "%.1f ms", (double)(clock_mono_ns() - t0) / 1e6);
+    return rc;
+}
+
+static int job_calls(void *arg, app_ctx_t *c, err_t *e)
+{
+    (void)arg;
+    return chat_call_expire(c, e) < 0 ? -1 : 0;
+}
+
+/* The retention sweeper: passes (RETENTION_TIMED, RETENTION_ORPHANS). */
+static int job_sweep(void *arg, app_ctx_t *c, err_t *e)
+{
+    int64_t n = retention_sweep(c, *(const unsigned *)arg, false, NULL, NULL, e);
+    db_trim(c->db); /* the sweep's pages are not needed until the next one */
+    return n < 0 ? (int)n : 0;
+}
+
+static const unsigned timed = RETENTION_TIMED, orphans = RETENTION_ORPHANS;
 
 /* Opens the data directory, the vault and a database connection, applies
  * migrations and, with publish (serve), publishes the policy if the
@@ -89,19 +119,37 @@ static int cmd_serve(app_t *app)
 {
     err_t e = {0};
     outbox_t *ob = NULL;
-    if (outbox_start(app, &ob, &e) < 0)
+    if (outbox_open(app, &ob, &e) < 0)
         return fail("outbox", &e);
-    app->outbox = ob;
-    app->outbox_kick = kick;
+    /* clang-format off */
+    const worker_job_t jobs[] = {
+        /* name                 period ms        lease  at_stop  run             arg */
+        {"outbox",              0,               false, true,    outbox_deliver, ob},
+        {"checkpoint",          250,             false, false,   job_checkpoint, NULL},
+        {"call-expiry",         1000,            true,  false,   job_calls,      NULL},
+        {"retention",           10 * 60000,      true,  false,   job_sweep,      (void *)&timed},
+        {"retention-orphans",   24 * 3600000LL,  true,  false,   job_sweep,      (void *)&orphans},
+    };
+    /* clang-format on */
+    worker_t *w = NULL;
     admin_t *admin = NULL;
+    if (worker_start(app, jobs, sizeof(jobs) / sizeof(jobs[0]), &w, &e) < 0) {
+        outbox_close(ob);
+        return fail("worker", &e);
+    }
+    app->worker = w;
+    app->outbox_kick = kick;
     if (admin_start(app, &admin, &e) < 0) {
-        outbox_stop(ob);
+        worker_stop(w);
+        outbox_close(ob);
         return fail("admin", &e);
     }
     int rc = http_serve(app, &e);
     admin_stop(admin);
-    outbox_stop(ob);
-    app->outbox = NULL;
+    worker_stop(w);
+    outbox_close(ob);
+    app->worker = NULL;
+    app->outbox_kick = NULL;
     if (rc < 0)
         return fail("serve", &e);
     log_msg(LOG_INFO, "stopped", "clean shutdown");

@@ -25,7 +25,7 @@ typedef struct app {
      * they may stay open (set by the HTTP server; may be NULL) */
     void (*recheck)(struct app *app, int64_t user_id);
     void *hub;    /* the real-time hub, owned by the HTTP server */
-    void *outbox; /* the worker, owned by main */
+    void *worker; /* the periodic jobs (worker/), owned by main */
 } app_t;
 
 typedef struct app_ctx {

@@ -1,35 +1,21 @@
-/* outbox.c - enqueue, the worker thread, delivery with backoff, clean-up. */
+/* outbox.c - enqueue, and delivery with backoff (a job of the worker). */
 #include "outbox/outbox.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "privacy/privacy.h"
 #include "providers/providers.h"
-#include "retention/retention.h"
-#include "chat/chat.h"
 #include "stream/stream.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define BATCH          32
 #define MAX_BACKOFF_MS (3600 * 1000)
 #define CLAIM_MS       60000 /* a claimed message is retried after this if we die */
-#define POLL_MS        500   /* other nodes may enqueue too */
-#define JANITOR_MS     (10 * 60000)
-#define ORPHANS_MS     (24 * 3600000LL)
-#define CHECKPOINT_MS  250 /* the log is restarted when it grows (db_sqlite.c) */
 
 struct outbox {
-    app_t *app;
-    app_ctx_t ctx;
     providers_t *channels[3]; /* sms, push, NULL */
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int kicked, stopping;
-    int64_t next_janitor, next_checkpoint, next_orphans;
 };
 
 /* What each channel hands over, to whom, why and on which basis (the
@@ -235,119 +221,37 @@ static int run_once(app_ctx_t *c, providers_t *const *channels, err_t *e)
     return rc < 0 ? rc : delivered;
 }
 
-/* The retention sweeper (retention/): at start and every SWEEP_MS; rows of
- * accounts that no longer exist once a day (a scan of whole tables). */
-static void janitor(outbox_t *o)
-{
-    err_t e = {0};
-    int64_t now = o->ctx.now_ms();
-    unsigned passes = RETENTION_TIMED;
-    if (now >= o->next_orphans) {
-        passes |= RETENTION_ORPHANS;
-        o->next_orphans = now + ORPHANS_MS;
-    }
-    if (retention_sweep(&o->ctx, passes, false, NULL, NULL, &e) < 0)
-        log_msg(LOG_WARN, "retention sweep failed", "%s", e.cause[0] ? e.cause : e.message);
-    err_clear(&e);
-    db_trim(o->ctx.db); /* the sweep's pages are not needed until the next one */
-}
-
-static void *worker(void *arg)
+int outbox_deliver(void *arg, app_ctx_t *c, err_t *e)
 {
     outbox_t *o = arg;
-    pthread_mutex_lock(&o->mu);
-    while (!o->stopping) {
-        o->kicked = 0;
-        pthread_mutex_unlock(&o->mu);
-        err_t e = {0};
-        int n;
-        while ((n = run_once(&o->ctx, o->channels, &e)) == BATCH)
-            ;
-        if (n < 0)
-            log_msg(LOG_WARN, "outbox pass failed", "%s", e.cause);
-        err_clear(&e);
-        if (o->ctx.now_ms() >= o->next_checkpoint) {
-            int64_t t0 = clock_mono_ns();
-            if (db_checkpoint(o->ctx.db, &e) < 0)
-                log_msg(LOG_WARN, "checkpoint failed", "%s", e.cause);
-            if (clock_mono_ns() - t0 > 10000000)
-                log_msg(LOG_DEBUG, "slow checkpoint", "%.1f ms",
-                        (double)(clock_mono_ns() - t0) / 1e6);
-            err_clear(&e);
-            o->next_checkpoint = o->ctx.now_ms() + CHECKPOINT_MS;
-        }
-        if (chat_call_expire(&o->ctx, &e) < 0)
-            log_msg(LOG_WARN, "call expiry failed", "%s", e.cause);
-        err_clear(&e);
-        if (o->ctx.now_ms() >= o->next_janitor) {
-            janitor(o);
-            o->next_janitor = o->ctx.now_ms() + JANITOR_MS;
-        }
-        pthread_mutex_lock(&o->mu);
-        if (!o->kicked && !o->stopping) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += POLL_MS * 1000000L;
-            ts.tv_sec += ts.tv_nsec / 1000000000L;
-            ts.tv_nsec %= 1000000000L;
-            pthread_cond_timedwait(&o->cv, &o->mu, &ts);
-        }
-    }
-    pthread_mutex_unlock(&o->mu);
-    err_t e = {0};
-    (void)run_once(&o->ctx, o->channels, &e); /* last pass: deliver what is due */
-    err_clear(&e);
-    return NULL;
+    int n;
+    while ((n = run_once(c, o->channels, e)) == BATCH)
+        ;
+    return n < 0 ? n : 0;
 }
 
-int outbox_start(app_t *app, outbox_t **out, err_t *e)
+int outbox_open(app_t *app, outbox_t **out, err_t *e)
 {
     outbox_t *o = calloc(1, sizeof(*o));
     if (o == NULL)
         abort();
-    o->app = app;
-    o->ctx.app = app;
-    o->ctx.now_ms = clock_now_ms;
     int rc = providers_create(&app->cfg, "sms", &o->channels[0], e);
     if (rc == 0)
         rc = providers_create(&app->cfg, "push", &o->channels[1], e);
-    if (rc == 0)
-        rc = db_open(app->db_dsn, &o->ctx.db, e);
     if (rc < 0) {
-        for (int i = 0; o->channels[i]; i++)
-            o->channels[i]->ops->destroy(o->channels[i]);
-        free(o);
+        outbox_close(o);
         return rc;
     }
-    pthread_mutex_init(&o->mu, NULL);
-    pthread_cond_init(&o->cv, NULL);
-    pthread_create(&o->thread, NULL, worker, o);
     *out = o;
     return 0;
 }
 
-void outbox_kick(outbox_t *o)
-{
-    pthread_mutex_lock(&o->mu);
-    o->kicked = 1;
-    pthread_cond_signal(&o->cv);
-    pthread_mutex_unlock(&o->mu);
-}
-
-void outbox_stop(outbox_t *o)
+void outbox_close(outbox_t *o)
 {
     if (o == NULL)
         return;
-    pthread_mutex_lock(&o->mu);
-    o->stopping = 1;
-    pthread_cond_signal(&o->cv);
-    pthread_mutex_unlock(&o->mu);
-    pthread_join(o->thread, NULL);
-    db_close(o->ctx.db);
     for (int i = 0; o->channels[i]; i++)
         o->channels[i]->ops->destroy(o->channels[i]);
-    pthread_mutex_destroy(&o->mu);
-    pthread_cond_destroy(&o->cv);
     free(o);
 }
 

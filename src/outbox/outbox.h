@@ -1,7 +1,7 @@
 /* outbox.h - the durable outbox: hand-overs to outside services (SMS now;
  * push and webhooks later) are written to the database in the same
  * transaction as the change that causes them, sealed under the vault's
- * outbox key, and delivered by one worker thread with retries and backoff.
+ * outbox key, and delivered by a job of the worker (worker/) with retries and backoff.
  * The worker also runs the periodic clean-up of short-lived rows. */
 #ifndef WLK_OUTBOX_H
 #define WLK_OUTBOX_H
@@ -36,12 +36,13 @@ int outbox_enqueue_about(app_ctx_t *c, const char *kind, const json_t *msg, int6
  * transaction. */
 int outbox_forget(app_ctx_t *c, int64_t user, const uint8_t *subject_bidx, err_t *e)
     __attribute__((warn_unused_result));
-/* Starts the worker with its own database connection. Returns new
- * (outbox_stop). */
-int outbox_start(app_t *app, outbox_t **out, err_t *e) __attribute__((warn_unused_result));
-/* Wakes the worker now. Thread-safe. */
-void outbox_kick(outbox_t *o);
-/* Delivers what is due, stops the worker and frees it. NULL-safe. */
-void outbox_stop(outbox_t *o);
+/* The providers of each channel (--sms-driver, --push-driver). Returns
+ * new (outbox_close). */
+int outbox_open(app_t *app, outbox_t **out, err_t *e) __attribute__((warn_unused_result));
+/* The worker's job: delivers every due hand-over (claimed row by row, so
+ * several processes may run it), records each disclosure, backs failures
+ * off. arg: the outbox. May block on a provider. */
+int outbox_deliver(void *arg, app_ctx_t *c, err_t *e);
+void outbox_close(outbox_t *o);
 
 #endif

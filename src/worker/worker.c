@@ -1,0 +1,149 @@
+/* worker.c - the job table's thread: due jobs in table order, leases for
+ * the exclusive ones, a pass on each kick or every WORKER_POLL_MS. */
+#include "worker/worker.h"
+#include "core/clock.h"
+#include "core/ids.h"
+#include "core/log.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_JOBS 16
+
+struct worker {
+    app_ctx_t ctx;
+    worker_job_t jobs[MAX_JOBS];
+    int64_t next[MAX_JOBS];
+    int64_t leased_until[MAX_JOBS]; /* our lease of each job, as last written */
+    size_t n;
+    char holder[64]; /* this process, in job_leases */
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int kicked, stopping;
+};
+
+bool worker_lease(app_ctx_t *c, const char *name, const char *holder, int64_t ms, err_t *e)
+{
+    int64_t now = c->now_ms();
+    int64_t n = db_exec(c->db,
+                        "INSERT INTO job_leases (name, holder, until_ms) VALUES ($1, $2, $3) "
+                        "ON CONFLICT (name) DO UPDATE SET holder = $2, until_ms = $3 "
+                        "WHERE job_leases.until_ms < $4 OR job_leases.holder = $2",
+                        DB_ARGS(DB_TEXT(name), DB_TEXT(holder), DB_I64(now + ms), DB_I64(now)), e);
+    return n == 1;
+}
+
+static void run_job(worker_t *w, size_t i)
+{
+    const worker_job_t *j = &w->jobs[i];
+    err_t e = {0};
+    /* a lease outlives the job's period, so a node that dies frees it soon */
+    int64_t hold = (j->period_ms > 0 ? j->period_ms : WORKER_POLL_MS) * 3;
+    int64_t now = w->ctx.now_ms();
+    /* renewed when a third of it is left: one write per two periods */
+    if (j->lease && now > w->leased_until[i] - hold / 3) {
+        if (!worker_lease(&w->ctx, j->name, w->holder, hold, &e)) {
+            if (e.code)
+                log_msg(LOG_WARN, "job lease failed", "%s: %s", j->name, e.cause);
+            err_clear(&e);
+            w->leased_until[i] = 0;
+            return; /* another process runs it now */
+        }
+        w->leased_until[i] = now + hold;
+    }
+    if (j->run(j->arg, &w->ctx, &e) < 0)
+        log_msg(LOG_WARN, "job failed", "%s: %s", j->name, e.cause[0] ? e.cause : e.message);
+    err_clear(&e);
+}
+
+static void pass(worker_t *w)
+{
+    for (size_t i = 0; i < w->n; i++) {
+        int64_t now = w->ctx.now_ms();
+        if (now < w->next[i])
+            continue;
+        run_job(w, i);
+        w->next[i] = w->ctx.now_ms() + w->jobs[i].period_ms;
+    }
+}
+
+static void *thread_main(void *arg)
+{
+    worker_t *w = arg;
+    pthread_mutex_lock(&w->mu);
+    while (!w->stopping) {
+        w->kicked = 0;
+        pthread_mutex_unlock(&w->mu);
+        pass(w);
+        pthread_mutex_lock(&w->mu);
+        if (!w->kicked && !w->stopping) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += WORKER_POLL_MS * 1000000L;
+            ts.tv_sec += ts.tv_nsec / 1000000000L;
+            ts.tv_nsec %= 1000000000L;
+            pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+        }
+    }
+    pthread_mutex_unlock(&w->mu);
+    for (size_t i = 0; i < w->n; i++)
+        if (w->jobs[i].at_stop)
+            run_job(w, i);
+    return NULL;
+}
+
+int worker_start(app_t *app, const worker_job_t *jobs, size_t n, worker_t **out, err_t *e)
+{
+    if (n > MAX_JOBS)
+        return err_internal(e, "too many jobs");
+    worker_t *w = calloc(1, sizeof(*w));
+    if (w == NULL)
+        abort();
+    w->ctx.app = app;
+    w->ctx.now_ms = clock_now_ms;
+    memcpy(w->jobs, jobs, n * sizeof(*jobs));
+    w->n = n;
+    snprintf(w->holder, sizeof(w->holder), "node%d:%ld:%lld", app->cfg.node_id, (long)getpid(),
+             (long long)ids_next());
+    int rc = db_open(app->db_dsn, &w->ctx.db, e);
+    if (rc < 0) {
+        free(w);
+        return rc;
+    }
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    pthread_create(&w->thread, NULL, thread_main, w);
+    *out = w;
+    return 0;
+}
+
+void worker_kick(worker_t *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->kicked = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+void worker_stop(worker_t *w)
+{
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stopping = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    err_t e = {0}; /* our leases go with us: a restarted node need not wait them out */
+    (void)db_exec(w->ctx.db, "DELETE FROM job_leases WHERE holder = $1",
+                  DB_ARGS(DB_TEXT(w->holder)), &e);
+    err_clear(&e);
+    db_close(w->ctx.db);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    free(w);
+}
