@@ -1,5 +1,5 @@
 # wlk — plain Makefile. `make run` and `make test` install what is missing.
-PKGS     := libh2o-evloop jansson libsodium sqlite3 libcurl libexif
+PKGS     := libh2o-evloop jansson libsodium sqlite3 libpq libcurl libexif
 CC       ?= cc
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wvla -fno-common
@@ -88,11 +88,13 @@ run: deps
 	$(B)/wlk serve --data-dir ./var
 
 # Everything: release build (warnings as errors), then unit and black-box
-# tests against the AddressSanitizer + UBSan build, then the format check.
+# tests against the AddressSanitizer + UBSan build, the black-box suite on
+# both engines at once (SQLite, and PostgreSQL 15 in a throwaway cluster
+# the harness starts: scripts/e2e-both.sh), then the format check.
 test: deps-test
 	$(MAKE) build/wlk
 	$(MAKE) MODE=asan B=build/asan build/asan/wlk unit
-	$(MAKE) e2e WLK_BIN=build/asan/wlk
+	scripts/e2e-both.sh build/asan/wlk
 	$(MAKE) fuzz-regress
 	$(MAKE) format-check
 
@@ -100,9 +102,11 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 WLK_BIN ?= build/wlk
+ENGINE  ?= sqlite
 e2e:
-	WLK_BIN=$(abspath $(WLK_BIN)) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
-	  $(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e
+	@echo "== black-box tests on $(ENGINE)"
+	WLK_TEST_ENGINE=$(ENGINE) WLK_BIN=$(abspath $(WLK_BIN)) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider --basetemp=$(abspath build/e2e-tmp-$(ENGINE)) tests/e2e
 
 # libFuzzer targets (clang): `make fuzz` explores for FUZZ_SECONDS each and
 # adds what it finds to a scratch corpus; `fuzz-regress` replays the

@@ -9,6 +9,8 @@
 #include "core/netaddr.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "keys/keys.h"
+#include "rights/rights.h"
 #include "chat/chat.h"
 #include "outbox/outbox.h"
 #include "retention/retention.h"
@@ -17,6 +19,8 @@
 #include "sec/sec.h"
 
 #include <curl/curl.h>
+#include <limits.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <stdio.h>
@@ -93,9 +97,17 @@ static int open_app(app_t *app, app_ctx_t *ctx, bool publish, err_t *e)
     if (mkdir(app->cfg.data_dir, 0700) != 0 && errno != EEXIST)
         return err_internal(e, "cannot create %s: %s", app->cfg.data_dir, strerror(errno));
     int rc;
-    if ((rc = db_sqlite_dsn(app->cfg.data_dir, strcmp(app->cfg.sqlite_lock, "exclusive") == 0,
-                            app->db_dsn, sizeof(app->db_dsn))) < 0)
+    if (app->cfg.database[0]) {
+        if (!db_is_postgres(app->cfg.database))
+            return err_internal(e, "--database must be a postgres:// or postgresql:// URL");
+        if (strlen(app->cfg.database) >= sizeof(app->db_dsn))
+            return err_internal(e, "--database: too long");
+        strcpy(app->db_dsn, app->cfg.database);
+    } else if ((rc =
+                    db_sqlite_dsn(app->cfg.data_dir, strcmp(app->cfg.sqlite_lock, "exclusive") == 0,
+                                  app->db_dsn, sizeof(app->db_dsn))) < 0) {
         return err_internal(e, "--data-dir: path too long");
+    }
     if (strcmp(app->cfg.sqlite_lock, "exclusive") != 0 && strcmp(app->cfg.sqlite_lock, "shared"))
         return err_internal(e, "--sqlite-lock must be exclusive or shared");
     const char *bad;
@@ -104,15 +116,24 @@ static int open_app(app_t *app, app_ctx_t *ctx, bool publish, err_t *e)
                             (int)strcspn(bad, ","), bad);
     if ((rc = sec_init()) < 0)
         return err_internal(e, "libsodium failed to initialise");
-    if ((rc = sec_vault_open(app->cfg.master_key_file, &app->vault, e)) < 0)
+    if ((rc = sec_vault_open(app->cfg.master_key_file, &app->vault, e)) < 0 ||
+        (rc = sec_vault_shred_open(app->vault, app->cfg.shredded_file, e)) < 0)
         return rc;
     ctx->app = app;
     ctx->now_ms = clock_now_ms;
-    if ((rc = db_open(app->db_dsn, &ctx->db, e)) < 0)
+    if ((rc = db_open(app->db_dsn, &ctx->db, e)) < 0 || (rc = db_migrate(ctx->db, e)) < 0 ||
+        (rc = keys_check_installation(ctx, false, e)) < 0)
         return rc;
-    if ((rc = db_migrate(ctx->db, e)) < 0)
+    if (!publish)
+        return 0;
+    int64_t replayed;
+    if ((rc = rights_replay_cancellations(ctx, &replayed, e)) < 0)
         return rc;
-    return publish ? privacy_policy_ensure_published(ctx, e) : 0;
+    if (replayed > 0)
+        log_msg(LOG_WARN, "cancellations replayed",
+                "%lld accounts cancelled after the database's backup was made are erased again",
+                (long long)replayed);
+    return privacy_policy_ensure_published(ctx, e);
 }
 
 static int cmd_serve(app_t *app)
@@ -208,7 +229,11 @@ static int cmd_help(app_t *app)
         printf("  %-16s %s\n", commands[i].name, commands[i].help);
     printf("\nOperator commands (sent to the running server of --data-dir when there is one):\n");
     for (size_t i = 0; i < cli_commands_count; i++) {
-        printf("  %-16s %s\n", cli_commands[i].name, cli_commands[i].help);
+        char words[64];
+        snprintf(words, sizeof(words), "%s%s%s", cli_commands[i].name,
+                 cli_commands[i].file_arg ? " " : "",
+                 cli_commands[i].file_arg ? cli_commands[i].file_arg : "");
+        printf("  %-16s %s\n", words, cli_commands[i].help);
         for (const char *const *f = cli_commands[i].flags; *f; f++)
             printf("  %-16s   --%s%s\n", "", *f, strchr(*f, '=') ? "..." : "");
     }
@@ -223,9 +248,27 @@ static int cmd_help(app_t *app)
 static int run_operator(app_t *app, const cli_command_t *cmd, int argc, char **argv)
 {
     cli_t cli = {.in = stdin, .out = stdout, .err = stderr};
-    char *rest[128];
+    char *rest[128], file[PATH_MAX];
     int nrest = 0;
     char errbuf[256];
+    if (cmd->file_arg) { /* `wlk backup FILE ...`: absolute, for a server elsewhere */
+        if (argc < 1 || strncmp(argv[0], "--", 2) == 0) {
+            fprintf(stderr, "wlk %s: needs %s: wlk %s %s [settings]\n", cmd->name, cmd->file_arg,
+                    cmd->name, cmd->file_arg);
+            return 2;
+        }
+        char cwd[PATH_MAX];
+        if (argv[0][0] == '/'
+                ? snprintf(file, sizeof(file), "%s", argv[0]) >= (int)sizeof(file)
+                : getcwd(cwd, sizeof(cwd)) == NULL ||
+                      snprintf(file, sizeof(file), "%s/%s", cwd, argv[0]) >= (int)sizeof(file)) {
+            fprintf(stderr, "wlk %s: %s: path too long\n", cmd->name, cmd->file_arg);
+            return 2;
+        }
+        cli.file = file;
+        argc--;
+        argv++;
+    }
     char *sent = admin_request_args(argc, argv); /* before cli_parse cuts "--a=b" apart */
     int rc = cli_parse(cmd, argc, argv, &cli, rest, 128, &nrest);
     if (rc == 0 && (rc = config_load(&app->cfg, nrest, rest, errbuf, sizeof(errbuf))) != 0) {
@@ -237,7 +280,13 @@ static int run_operator(app_t *app, const cli_command_t *cmd, int argc, char **a
         return rc;
     }
     int status;
-    if (admin_call(app->cfg.data_dir, cmd, sent, &status) == 0) {
+    if (cmd->offline && admin_running(app->cfg.data_dir)) {
+        fprintf(stderr, "wlk %s: a server is running on %s: stop it first\n", cmd->name,
+                app->cfg.data_dir);
+        free(sent);
+        return 1;
+    }
+    if (!cmd->offline && admin_call(app->cfg.data_dir, cmd, sent, cli.file, &status) == 0) {
         free(sent);
         return status;
     }

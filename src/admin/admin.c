@@ -106,6 +106,7 @@ static json_t *run_request(admin_t *a, const json_t *req)
     const char *name = json_string_value(json_object_get(req, "command"));
     const json_t *args = json_object_get(req, "args");
     const char *in = json_string_value(json_object_get(req, "stdin"));
+    const char *file = json_string_value(json_object_get(req, "file"));
     const cli_command_t *cmd = name ? cli_command_named(name) : NULL;
     if (dir == NULL || strcmp(dir, a->real) != 0 || cmd == NULL || !json_is_array(args) ||
         json_array_size(args) > MAX_ARGS)
@@ -121,7 +122,8 @@ static json_t *run_request(admin_t *a, const json_t *req)
     size_t outlen = 0, errlen = 0;
     cli_t cli = {.in = fmemopen((void *)(in ? in : ""), in ? strlen(in) : 0, "r"),
                  .out = open_memstream(&out, &outlen),
-                 .err = open_memstream(&err, &errlen)};
+                 .err = open_memstream(&err, &errlen),
+                 .file = file && *file ? file : NULL};
     app_t app = *a->app; /* the server's settings, with the command's own on top */
     status = cli_parse(cmd, argc, argv, &cli, rest, MAX_ARGS, &nrest);
     if (status == 0 && config_apply(&app.cfg, nrest, rest, errbuf, sizeof(errbuf)) != 0) {
@@ -170,6 +172,10 @@ static void serve_one(admin_t *a, int c)
     setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     if (read_all(c, &body, &len, MAX_REQUEST) < 0)
         return;
+    if (len == 0) { /* admin_running() looking */
+        free(body);
+        return;
+    }
     json_t *req = json_loadb(body, len, 0, NULL);
     sec_wipe(body, len); /* it may carry a password */
     free(body);
@@ -265,9 +271,9 @@ char *admin_request_args(int argc, char **argv)
     return text;
 }
 
-int admin_call(const char *data_dir, const cli_command_t *cmd, const char *args, int *status)
+/* A connection to the server of data_dir (its real path in real), or -1. */
+static int connect_to(const char *data_dir, char real[PATH_MAX])
 {
-    char real[PATH_MAX];
     struct sockaddr_un sa;
     socklen_t len;
     if (socket_of(data_dir, real, &sa, &len) < 0)
@@ -276,14 +282,34 @@ int admin_call(const char *data_dir, const cli_command_t *cmd, const char *args,
     if (fd < 0 || connect(fd, (struct sockaddr *)&sa, len) != 0) {
         if (fd >= 0)
             close(fd);
-        return -1; /* no server: run it here */
+        return -1;
     }
+    return fd;
+}
+
+bool admin_running(const char *data_dir)
+{
+    char real[PATH_MAX];
+    int fd = connect_to(data_dir, real);
+    if (fd >= 0)
+        close(fd); /* the server reads an empty request and answers nothing */
+    return fd >= 0;
+}
+
+int admin_call(const char *data_dir, const cli_command_t *cmd, const char *args, const char *file,
+               int *status)
+{
+    char real[PATH_MAX];
+    int fd = connect_to(data_dir, real);
+    if (fd < 0)
+        return -1; /* no server: run it here */
     char in[1100] = "";
     size_t inlen = 0;
     if (cmd->reads_stdin && fgets(in, sizeof(in), stdin)) /* one line, as the command reads it */
         inlen = strlen(in);
-    json_t *req = json_pack("{s:s, s:s, s:o, s:s%}", "data_dir", real, "command", cmd->name, "args",
-                            json_loads(args ? args : "[]", 0, NULL), "stdin", in, inlen);
+    json_t *req = json_pack("{s:s, s:s, s:o, s:s%, s:s}", "data_dir", real, "command", cmd->name,
+                            "args", json_loads(args ? args : "[]", 0, NULL), "stdin", in, inlen,
+                            "file", file ? file : "");
     sec_wipe(in, sizeof(in));
     char *text = req ? json_dumps(req, JSON_COMPACT) : NULL;
     json_decref(req);

@@ -24,10 +24,14 @@ void admin_stop(admin_t *a);
 /* The arguments of a command as the request carries them (a JSON array
  * of strings). Returns new (free()). */
 char *admin_request_args(int argc, char **argv);
-/* Runs cmd with args (from admin_request_args) on the server of data_dir,
+/* Runs cmd with args (from admin_request_args) and its file argument (an
+ * absolute path, or NULL) on the server of data_dir,
  * reading its secret from our stdin when cmd takes one, and copies its
  * stdout and stderr to ours: 0 with its exit status in *status; -1 when
  * no server listens (run it here instead). */
-int admin_call(const char *data_dir, const cli_command_t *cmd, const char *args, int *status);
+int admin_call(const char *data_dir, const cli_command_t *cmd, const char *args, const char *file,
+               int *status);
+/* Whether a server listens for data_dir. */
+bool admin_running(const char *data_dir);
 
 #endif

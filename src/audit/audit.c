@@ -51,11 +51,16 @@ static int append_in_tx(app_ctx_t *c, const audit_entry_t *a, err_t *e)
                .categories = a->categories,
                .reason = a->reason};
     db_stmt_t *st;
+    /* one writer of the chain at a time, on every node: two appends that
+     * read the same head would fork it */
+    int rc = db_xlock(c->db, "audit", NULL, 0, e);
+    if (rc < 0)
+        return rc;
     /* after the newest record, or after the anchor when all were pruned */
-    int rc = db_one(c->db, &st,
-                    "SELECT seq, mac FROM audit_log UNION ALL SELECT seq, mac FROM audit_anchor "
-                    "ORDER BY seq DESC LIMIT 1",
-                    DB_NOARGS, e);
+    rc = db_one(c->db, &st,
+                "SELECT seq, mac FROM audit_log UNION ALL SELECT seq, mac FROM audit_anchor "
+                "ORDER BY seq DESC LIMIT 1",
+                DB_NOARGS, e);
     if (rc < 0)
         return rc;
     if (rc == DB_ROW) {

@@ -5,6 +5,7 @@
 
 #include "app/app.h"
 #include "core/err.h"
+#include "stream/stream.h"
 
 #include <stdbool.h>
 #include <jansson.h>
@@ -93,6 +94,11 @@ int auth_user_set_push_preview(app_ctx_t *c, int64_t user_id, bool on, err_t *e)
  * removes it (vendor NULL). NOT_FOUND if the device is not theirs. */
 int auth_device_push(app_ctx_t *c, int64_t user_id, int64_t device_id, const char *vendor,
                      const char *token, err_t *e) __attribute__((warn_unused_result));
+/* Queues a push to each of user's devices with a push token, unless the
+ * user is online or gone. preview is shown only if the user turned
+ * previews on; otherwise the text is neutral. Inside a transaction. */
+int auth_push(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *title,
+              const char *preview, err_t *e) __attribute__((warn_unused_result));
 /* {"items":[{"id","name","platform","created_at","last_seen_at","current"}]} */
 int auth_devices_view(app_ctx_t *c, const auth_session_t *s, json_t **out, err_t *e)
     __attribute__((warn_unused_result));
@@ -132,6 +138,15 @@ int auth_step_up_send(app_ctx_t *c, int64_t user_id, const char *client_ip, err_
  * "code") when code is NULL, malformed, wrong, used or expired;
  * TOO_MANY_ATTEMPTS after AUTH_MAX_ATTEMPTS wrong tries of one code. */
 int auth_step_up_verify(app_ctx_t *c, int64_t user_id, const char *code, err_t *e)
+    __attribute__((warn_unused_result));
+
+/* Re-wraps every account data key under the vault's current key (after
+ * sec_vault_rotate), a page per transaction, while the server serves.
+ * *done: rewritten; *unreadable: keys no key of the ring opens. */
+int auth_keys_rewrap(app_ctx_t *c, int64_t *done, int64_t *unreadable, err_t *e)
+    __attribute__((warn_unused_result));
+/* Whether the account exists. */
+int auth_user_exists(app_ctx_t *c, int64_t user_id, bool *yes, err_t *e)
     __attribute__((warn_unused_result));
 
 #endif

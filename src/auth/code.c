@@ -95,7 +95,11 @@ int auth_code_issue(app_ctx_t *c, const char *phone_in, const char *client_ip, c
     int rc = db_begin(c->db, e);
     if (rc < 0)
         return rc;
-    if ((rc = check_limits(c, ipb, pb, e)) < 0)
+    /* the limits are counted, then a row added: one such sequence per
+     * phone and per address at a time, on every node (phone first) */
+    if ((rc = db_xlock(c->db, "phone", pb, SEC_HASH_LEN, e)) < 0 ||
+        (rc = db_xlock(c->db, "ip", ipb, SEC_HASH_LEN, e)) < 0 ||
+        (rc = check_limits(c, ipb, pb, e)) < 0)
         goto out_rollback;
     int64_t now = c->now_ms(), id = ids_next();
     int64_t expires = now + (int64_t)c->app->cfg.otp_ttl * 1000;
@@ -138,10 +142,16 @@ int64_t auth_code_check(app_ctx_t *c, const uint8_t *pb, const char *purpose, co
                         err_t *e)
 {
     db_stmt_t *st;
-    int rc = db_one(c->db, &st,
-                    "SELECT id, code_hash, expires_at, attempts FROM otp_codes WHERE phone_bidx "
-                    "= $1 AND purpose = $2 AND used_at IS NULL ORDER BY created_at DESC LIMIT 1",
-                    DB_ARGS(DB_BLOB(pb, SEC_HASH_LEN), DB_TEXT(purpose)), e);
+    /* one check per phone at a time, on every node, so that no try goes
+     * uncounted; held to the caller's commit, it also orders what a
+     * sign-in does next (the account, the device's one session) */
+    int rc = db_xlock(c->db, "phone", pb, SEC_HASH_LEN, e);
+    if (rc < 0)
+        return rc;
+    rc = db_one(c->db, &st,
+                "SELECT id, code_hash, expires_at, attempts FROM otp_codes WHERE phone_bidx "
+                "= $1 AND purpose = $2 AND used_at IS NULL ORDER BY created_at DESC LIMIT 1",
+                DB_ARGS(DB_BLOB(pb, SEC_HASH_LEN), DB_TEXT(purpose)), e);
     if (rc < 0)
         return rc;
     if (rc == DB_DONE)

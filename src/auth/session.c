@@ -41,7 +41,7 @@ static int security_notice(app_ctx_t *c, stream_notify_t *n, int64_t user_id, in
         rc = stream_add(c, n, user_id, "security.new_device", 0, device, data, NULL, 0, e);
     json_decref(data);
     if (rc >= 0)
-        rc = stream_push(c, n, user_id, "安全提醒", "您的账号在新设备上登录", e);
+        rc = auth_push(c, n, user_id, "安全提醒", "您的账号在新设备上登录", e);
     return rc < 0 ? rc : 0;
 }
 
@@ -251,43 +251,4 @@ int auth_device_remove(app_ctx_t *c, int64_t user_id, int64_t device_id, err_t *
         return rc;
     }
     return db_commit(c->db, e);
-}
-
-static bool valid_vendor(const char *v)
-{
-    static const char *const vendors[] = {"hms", "mi", "oppo", "vivo", "getui", "apns", "fcm"};
-    for (size_t i = 0; i < sizeof(vendors) / sizeof(vendors[0]); i++)
-        if (strcmp(v, vendors[i]) == 0)
-            return true;
-    return false;
-}
-
-int auth_device_push(app_ctx_t *c, int64_t user_id, int64_t device_id, const char *vendor,
-                     const char *token, err_t *e)
-{
-    if (vendor && !valid_vendor(vendor))
-        return err_set(e, ERR_VALIDATION_FAILED, "vendor",
-                       "hms, mi, oppo, vivo, getui, apns or fcm");
-    db_stmt_t *st;
-    int rc = db_one(c->db, &st, "SELECT 1 FROM devices WHERE id = $1 AND user_id = $2",
-                    DB_ARGS(DB_I64(device_id), DB_I64(user_id)), e);
-    if (rc < 0)
-        return rc;
-    if (rc == DB_DONE)
-        return err_set(e, ERR_NOT_FOUND, NULL, "no such device");
-    db_done(st);
-    int64_t n;
-    if (vendor == NULL)
-        n = db_exec(c->db, "DELETE FROM push_tokens WHERE device_id = $1",
-                    DB_ARGS(DB_I64(device_id)), e);
-    else
-        n = db_exec(c->db,
-                    "INSERT INTO push_tokens (device_id, user_id, vendor, token, updated_at) "
-                    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (device_id) DO UPDATE SET "
-                    "vendor = excluded.vendor, token = excluded.token, "
-                    "updated_at = excluded.updated_at",
-                    DB_ARGS(DB_I64(device_id), DB_I64(user_id), DB_TEXT(vendor), DB_TEXT(token),
-                            DB_I64(c->now_ms())),
-                    e);
-    return n < 0 ? (int)n : 0;
 }

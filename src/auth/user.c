@@ -286,3 +286,21 @@ int auth_user_set_push_preview(app_ctx_t *c, int64_t user_id, bool on, err_t *e)
                          DB_ARGS(DB_I64(on), DB_I64(c->now_ms()), DB_I64(user_id)), e);
     return rc < 0 ? (int)rc : 0;
 }
+
+int auth_keys_rewrap(app_ctx_t *c, int64_t *done, int64_t *unreadable, err_t *e)
+{
+    return db_rewrite_blobs(c->db,
+                            "SELECT id, dek_wrapped FROM users WHERE id > $1 ORDER BY id LIMIT 256",
+                            "UPDATE users SET dek_wrapped = $1 WHERE id = $2 AND dek_wrapped = $3",
+                            sec_dek_rewrap, c->app->vault, done, unreadable, e);
+}
+
+int auth_user_exists(app_ctx_t *c, int64_t user_id, bool *yes, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st, "SELECT 1 FROM users WHERE id = $1", DB_ARGS(DB_I64(user_id)), e);
+    *yes = rc == DB_ROW;
+    if (rc == DB_ROW)
+        db_done(st);
+    return rc < 0 ? rc : 0;
+}

@@ -2,6 +2,7 @@
  * rooms: a small state machine per call, each action relayed as a `call`
  * event to both members, and exactly one `call` message per call. */
 #include "chat/chat_int.h"
+#include "auth/auth.h"
 #include "core/ids.h"
 
 #include <stdio.h>
@@ -84,9 +85,7 @@ static int relay(app_ctx_t *c, stream_notify_t *n, int64_t conv, int64_t a, int6
     sec_wipe(&key, sizeof(key));
     json_decref(v);
     if (rc == 0)
-        rc = stream_add(c, n, a, "call", conv, 0, NULL, sealed, len, e);
-    if (rc == 0)
-        rc = stream_add(c, n, b, "call", conv, 0, NULL, sealed, len, e);
+        rc = stream_add_pair(c, n, a, b, "call", conv, 0, NULL, sealed, len, e);
     free(sealed);
     return rc;
 }
@@ -108,9 +107,7 @@ static int finish(app_ctx_t *c, stream_notify_t *n, int64_t conv, int64_t caller
         rc = chat_message_insert(c, conv, caller, client, "call", body, 0, &id, &seq, &at, e);
     json_decref(body);
     if (rc >= 0)
-        rc = stream_add(c, n, caller, "message.created", conv, id, NULL, NULL, 0, e);
-    if (rc >= 0)
-        rc = stream_add(c, n, callee, "message.created", conv, id, NULL, NULL, 0, e);
+        rc = stream_add_pair(c, n, caller, callee, "message.created", conv, id, NULL, NULL, 0, e);
     return rc < 0 ? rc : 0;
 }
 
@@ -160,7 +157,7 @@ int chat_call(app_ctx_t *c, int64_t user, int64_t conv, const char *call_id, con
     if ((rc = chat_member_peer(c, conv, user, &peer, e)) < 0 ||
         (peer == 0 && (rc = err_set(e, ERR_FORBIDDEN, NULL, "the peer cancelled their account"))) ||
         (rc = apply(c, &n, user, peer, conv, call_id, a, data, e)) < 0 ||
-        (strcmp(a->name, "invite") == 0 && (rc = stream_push(c, &n, peer, "来电", NULL, e)) < 0)) {
+        (strcmp(a->name, "invite") == 0 && (rc = auth_push(c, &n, peer, "来电", NULL, e)) < 0)) {
         db_rollback(c->db);
         return rc;
     }

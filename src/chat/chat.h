@@ -93,4 +93,10 @@ int chat_export(app_ctx_t *c, int64_t user, json_t **out, err_t *e)
  * sender was cut; *gone: messages deleted with an empty conversation. */
 int chat_forget_user(app_ctx_t *c, int64_t user, int64_t *left, int64_t *anonymised, int64_t *gone,
                      err_t *e) __attribute__((warn_unused_result));
+/* Re-wraps every conversation key under the vault's current key (after
+ * sec_vault_rotate), a page per transaction, while the server serves.
+ * *done: rewritten; *unreadable: keys no key of the ring opens. */
+int chat_keys_rewrap(app_ctx_t *c, int64_t *done, int64_t *unreadable, err_t *e)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -205,9 +205,7 @@ static int create(app_ctx_t *c, stream_notify_t *n, int64_t user, int64_t peer, 
     if (rc >= 0)
         rc = (int)db_exec(c->db, sql, DB_ARGS(DB_I64(id), DB_I64(peer), DB_I64(user)), e);
     if (rc >= 0)
-        rc = stream_add(c, n, user, "conversation.created", id, id, NULL, NULL, 0, e);
-    if (rc >= 0)
-        rc = stream_add(c, n, peer, "conversation.created", id, id, NULL, NULL, 0, e);
+        rc = stream_add_pair(c, n, user, peer, "conversation.created", id, id, NULL, NULL, 0, e);
     *conv = id;
     return rc < 0 ? rc : 0;
 }
@@ -288,4 +286,12 @@ int chat_conv_list(app_ctx_t *c, int64_t user, int limit, const char *cursor, js
     }
     *out = json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
     return 0;
+}
+
+int chat_keys_rewrap(app_ctx_t *c, int64_t *done, int64_t *unreadable, err_t *e)
+{
+    return db_rewrite_blobs(
+        c->db, "SELECT id, key_wrapped FROM conversations WHERE id > $1 ORDER BY id LIMIT 256",
+        "UPDATE conversations SET key_wrapped = $1 WHERE id = $2 AND key_wrapped = $3",
+        sec_dek_rewrap, c->app->vault, done, unreadable, e);
 }

@@ -1,6 +1,7 @@
 /* message.c - messages: body validation per kind, sealed storage with a
  * gapless seq, history, read receipts and recall. */
 #include "chat/chat_int.h"
+#include "auth/auth.h"
 #include "core/ids.h"
 #include "core/jread.h"
 #include "media/media.h"
@@ -272,12 +273,10 @@ static int store(app_ctx_t *c, chat_send_item_t *it, int64_t peer, int64_t media
     int rc;
     if ((rc = chat_message_insert(c, it->conv, it->user, it->in.client_id, it->in.kind, it->in.body,
                                   media, &it->id, &it->seq, &it->at, e)) < 0 ||
-        (rc = stream_add(c, &it->notify, it->user, "message.created", it->conv, it->id, NULL, NULL,
-                         0, e)) < 0 ||
-        (rc = stream_add(c, &it->notify, peer, "message.created", it->conv, it->id, NULL, NULL, 0,
-                         e)) < 0)
+        (rc = stream_add_pair(c, &it->notify, it->user, peer, "message.created", it->conv, it->id,
+                              NULL, NULL, 0, e)) < 0)
         return rc;
-    return stream_push(c, &it->notify, peer, "新消息", push_preview(&it->in), e);
+    return auth_push(c, &it->notify, peer, "新消息", push_preview(&it->in), e);
 }
 
 /* One item inside the batch transaction. */
@@ -292,8 +291,20 @@ static int send_one(app_ctx_t *c, chat_send_item_t *it)
     if ((rc = validate(c, it->user, &it->in, &media, &it->err)) < 0 ||
         (rc = find_client_id(c, it->conv, it->user, it->in.client_id, &it->id, &it->err)) < 0)
         return rc;
-    it->created = rc == DB_DONE;
-    return it->created ? store(c, it, peer, media, &it->err) : 0;
+    if (rc == DB_ROW)
+        return 0;
+    it->created = true;
+    if ((rc = store(c, it, peer, media, &it->err)) != ERR_CONFLICT)
+        return rc;
+    /* Another process stored this client id since we looked (the unique
+     * key waited for its commit): its message is the answer. The conflict
+     * is the first write of store(), so nothing of ours is queued. */
+    err_clear(&it->err);
+    it->created = false;
+    if ((rc = (int)db_exec(c->db, "ROLLBACK TO one", DB_NOARGS, &it->err)) < 0 ||
+        (rc = find_client_id(c, it->conv, it->user, it->in.client_id, &it->id, &it->err)) < 0)
+        return rc;
+    return rc == DB_ROW ? 0 : err_set(&it->err, ERR_CONFLICT, NULL, NULL);
 }
 
 /* The view of a message just stored, from what we have in hand. */
@@ -333,12 +344,19 @@ void chat_send_store(app_ctx_t *c, chat_send_item_t **items, int n)
             it->rc = it->err.code;
             continue;
         }
-        it->rc = send_one(c, it);
-        if (it->rc < 0) {
+        /* a deadlock with another node's transaction is resolved by
+         * rolling back this item's locks: then it is tried again */
+        for (int attempt = 0;; attempt++) {
+            it->rc = send_one(c, it);
+            if (it->rc >= 0)
+                break;
             err_t ignored = {0};
             (void)db_exec(c->db, "ROLLBACK TO one", DB_NOARGS, &ignored);
             err_clear(&ignored);
             memset(&it->notify, 0, sizeof(it->notify));
+            if (it->rc != ERR_UNAVAILABLE || attempt == 2)
+                break;
+            err_clear(&it->err);
         }
         err_t ignored = {0};
         (void)db_exec(c->db, "RELEASE one", DB_NOARGS, &ignored);
@@ -458,9 +476,7 @@ int chat_read(app_ctx_t *c, int64_t user, int64_t conv, int64_t seq, err_t *e)
         char uid[21];
         ids_format(user, uid);
         json_t *data = json_pack("{s:s, s:I}", "user_id", uid, "seq", (json_int_t)seq);
-        rc = stream_add(c, &n, user, "conversation.read", conv, user, data, NULL, 0, e);
-        if (rc >= 0)
-            rc = stream_add(c, &n, peer, "conversation.read", conv, user, data, NULL, 0, e);
+        rc = stream_add_pair(c, &n, user, peer, "conversation.read", conv, user, data, NULL, 0, e);
         json_decref(data);
         if (rc < 0)
             goto out_rollback;
@@ -479,9 +495,7 @@ static int tombstone(app_ctx_t *c, stream_notify_t *n, int64_t id, int64_t conv,
                           "WHERE id = $2",
                           DB_ARGS(DB_I64(c->now_ms()), DB_I64(id)), e);
     if (rc >= 0)
-        rc = stream_add(c, n, user, "message.recalled", conv, id, NULL, NULL, 0, e);
-    if (rc >= 0)
-        rc = stream_add(c, n, peer, "message.recalled", conv, id, NULL, NULL, 0, e);
+        rc = stream_add_pair(c, n, user, peer, "message.recalled", conv, id, NULL, NULL, 0, e);
     return rc < 0 ? rc : 0;
 }
 

@@ -103,15 +103,16 @@ int cli_parse(const cli_command_t *cmd, int argc, char **argv, cli_t *cli, char 
             rest[(*nrest)++] = argv[i];
             continue;
         }
-        if (cli->n == CLI_MAX_FLAGS || (value && !inline_value && i + 1 >= argc) ||
-            (!value && inline_value)) {
+        char *flag = argv[i];
+        const char *v = value ? config_flag_value(argc, argv, &i, inline_value) : NULL;
+        if (cli->n == CLI_MAX_FLAGS || (value && !v) || (!value && inline_value)) {
             fprintf(cli->err, "wlk %s: --%.*s %s\n", cmd->name, (int)len, name,
                     value ? "needs a value" : "takes no value");
             return 2;
         }
-        argv[i][2 + len] = '\0'; /* the name alone; an inline value follows the '=' */
-        cli->flag[cli->n] = argv[i] + 2;
-        cli->value[cli->n++] = value ? (inline_value ? inline_value : argv[++i]) : NULL;
+        flag[2 + len] = '\0'; /* the name alone; an inline value follows the '=' */
+        cli->flag[cli->n] = flag + 2;
+        cli->value[cli->n++] = v;
     }
     return 0;
 }

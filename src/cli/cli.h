@@ -19,6 +19,7 @@ typedef struct cli {
     int n;
     const char *flag[CLI_MAX_FLAGS];  /* without the leading "--" */
     const char *value[CLI_MAX_FLAGS]; /* NULL for a flag given without value */
+    const char *file;                 /* the command's FILE argument (absolute), or NULL */
 } cli_t;
 
 /* The value of --flag, or NULL. */
@@ -38,7 +39,9 @@ typedef struct cli_command {
     const char *const *flags;
     int (*run)(app_ctx_t *c, const cli_t *cli);
     const char *help;
-    bool reads_stdin; /* takes a secret on stdin (sent along to a running server) */
+    bool reads_stdin;     /* takes a secret on stdin (sent along to a running server) */
+    const char *file_arg; /* the name of its one positional argument ("FILE"), or NULL */
+    bool offline;         /* runs only with the server stopped (never sent to it) */
 } cli_command_t;
 
 extern const cli_command_t cli_commands[];

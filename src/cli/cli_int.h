@@ -17,5 +17,9 @@ int cli_flag_unlawful(app_ctx_t *c, const cli_t *cli);
 int cli_policy_publish(app_ctx_t *c, const cli_t *cli);
 int cli_incident_notify(app_ctx_t *c, const cli_t *cli);
 int cli_requests_overdue(app_ctx_t *c, const cli_t *cli);
+/* backups and keys (issue 11) */
+int cli_backup(app_ctx_t *c, const cli_t *cli);
+int cli_restore(app_ctx_t *c, const cli_t *cli);
+int cli_keys_rotate(app_ctx_t *c, const cli_t *cli);
 
 #endif

@@ -31,6 +31,8 @@ typedef struct opt {
 static const opt_t opts[] = {
     STR(listen, "listen", "WLK_LISTEN", "127.0.0.1:8080", "address:port to serve HTTP on"),
     STR(data_dir, "data-dir", "WLK_DATA_DIR", "./var", "data directory (database, key, sinks)"),
+    STR(database, "database", "WLK_DATABASE", "",
+        "postgres://user@host:port/db for PostgreSQL (empty: SQLite in the data directory)"),
     INT(threads, "threads", "WLK_THREADS", 0, 256, "0", "event-loop threads (0: one per core)"),
     STR(log_level, "log-level", "WLK_LOG_LEVEL", "info", "debug | info | warn | error"),
     INT(node_id, "node-id", "WLK_NODE_ID", 0, 1023, "0", "node id in generated ids (0-1023)"),
@@ -71,6 +73,8 @@ static const opt_t opts[] = {
         "URL the webhook push driver POSTs to"),
     STR(master_key_file, "master-key-file", "WLK_MASTER_KEY_FILE", "",
         "master key file (default <data-dir>/master.key; WLK_MASTER_KEY overrides)"),
+    STR(shredded_file, "shredded-file", "WLK_SHREDDED_FILE", "",
+        "the shredded-key list, kept outside backups (default <data-dir>/shredded.keys)"),
     STR(trusted_proxy, "trusted-proxy", "WLK_TRUSTED_PROXY", "",
         "proxy addresses/CIDRs (comma-separated) whose X-Forwarded-For is believed"),
 };
@@ -117,6 +121,15 @@ bool config_flag(const char *arg, const char **name, size_t *len, const char **v
     return true;
 }
 
+const char *config_flag_value(int argc, char **argv, int *i, const char *inline_value)
+{
+    if (inline_value)
+        return inline_value;
+    if (*i + 1 >= argc || strncmp(argv[*i + 1], "--", 2) == 0)
+        return NULL; /* "--name --role x": --name was given no value */
+    return argv[++*i];
+}
+
 static int parse_args(config_t *c, int argc, char **argv, char *errbuf, size_t errlen)
 {
     for (int i = 0; i < argc; i++) {
@@ -134,7 +147,7 @@ static int parse_args(config_t *c, int argc, char **argv, char *errbuf, size_t e
             snprintf(errbuf, errlen, "unknown option '%.*s'", (int)len + 2, a);
             return -1;
         }
-        const char *v = inline_value ? inline_value : (i + 1 < argc ? argv[++i] : NULL);
+        const char *v = config_flag_value(argc, argv, &i, inline_value);
         if (v == NULL) {
             snprintf(errbuf, errlen, "--%s needs a value", o->flag);
             return -1;
@@ -162,9 +175,12 @@ int config_load(config_t *c, int argc, char **argv, char *errbuf, size_t errlen)
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         c->threads = n > 0 ? (int)n : 1;
     }
-    if (c->master_key_file[0] == '\0' &&
-        snprintf(c->master_key_file, sizeof(c->master_key_file), "%s/master.key", c->data_dir) >=
-            (int)sizeof(c->master_key_file)) {
+    if ((c->master_key_file[0] == '\0' &&
+         snprintf(c->master_key_file, sizeof(c->master_key_file), "%s/master.key", c->data_dir) >=
+             (int)sizeof(c->master_key_file)) ||
+        (c->shredded_file[0] == '\0' &&
+         snprintf(c->shredded_file, sizeof(c->shredded_file), "%s/shredded.keys", c->data_dir) >=
+             (int)sizeof(c->shredded_file))) {
         snprintf(errbuf, errlen, "--data-dir: path too long");
         return -1;
     }

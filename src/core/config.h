@@ -11,6 +11,7 @@
 typedef struct config {
     char listen[128];
     char data_dir[512];
+    char database[1024]; /* "": SQLite in data_dir; postgres://... : PostgreSQL */
     int threads;
     char log_level[16];
     int node_id;
@@ -24,6 +25,7 @@ typedef struct config {
     char sms_webhook_url[512];
     char webhook_secret[128];
     char master_key_file[512]; /* default <data-dir>/master.key */
+    char shredded_file[512];   /* default <data-dir>/shredded.keys */
     char sqlite_lock[16];      /* exclusive | shared */
     int recall_window;         /* seconds a sender may recall a message */
     int call_ring_timeout;     /* seconds an unanswered call rings */
@@ -43,6 +45,10 @@ typedef struct config {
  * "--"); *value is the inline value after "=", or NULL. false when arg is
  * not a flag. */
 bool config_flag(const char *arg, const char **name, size_t *len, const char **value);
+/* The value of the flag at argv[*i]: inline_value if given, else the next
+ * argument (*i moves past it) unless there is none or it is itself a flag
+ * ("--name --role x"): NULL, "needs a value". */
+const char *config_flag_value(int argc, char **argv, int *i, const char *inline_value);
 /* Fills c from defaults, then WLK_* variables, then argv[0..argc). Returns 0,
  * 1 when --help was asked, or -1 with a message in errbuf. */
 int config_load(config_t *c, int argc, char **argv, char *errbuf, size_t errlen);

@@ -4,15 +4,21 @@
 #include "core/log.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 extern const db_migration_t db_migrations[];
 extern const size_t db_migrations_count;
 
+bool db_is_postgres(const char *dsn)
+{
+    return strncmp(dsn, "postgres://", 11) == 0 || strncmp(dsn, "postgresql://", 13) == 0;
+}
+
 int db_open(const char *dsn, db_t **out, err_t *e)
 {
-    if (strncmp(dsn, "postgres://", 11) == 0 || strncmp(dsn, "postgresql://", 13) == 0)
-        return err_internal(e, "the PostgreSQL engine is not built yet");
-    return db_sqlite_ops.open(dsn, out, e);
+    return (db_is_postgres(dsn) ? &db_pg_ops : &db_sqlite_ops)->open(dsn, out, e);
 }
 
 void db_close(db_t *db)
@@ -151,6 +157,123 @@ void db_trim(db_t *db)
         db->ops->trim(db);
 }
 
+int db_xlock(db_t *db, const char *space, const void *key, size_t len, err_t *e)
+{
+    if (db->ops->xlock_sql == NULL)
+        return 0;
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a over space, NUL, key */
+    for (const char *p = space;; p++) {
+        h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+        if (*p == '\0')
+            break;
+    }
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ ((const uint8_t *)key)[i]) * 1099511628211ULL;
+    int64_t rc = db_exec(db, db->ops->xlock_sql, DB_ARGS(DB_I64((int64_t)h)), e);
+    return rc < 0 ? (int)rc : 0;
+}
+
+#define REWRITE_PAGE 256 /* the LIMIT of select_sql */
+#define REWRITE_MAX  256 /* bytes of a blob rewritten (wrapped keys are 73) */
+
+typedef struct blob_row {
+    int64_t id;
+    size_t len, newlen;
+    uint8_t old[REWRITE_MAX], new[REWRITE_MAX];
+} blob_row_t;
+
+/* One page: read, then rewrite, in one transaction. How many rows it read. */
+static int rewrite_page(db_t *db, const char *select_sql, const char *update_sql, db_blob_fn fn,
+                        void *arg, blob_row_t *rows, int64_t *last, int64_t *done,
+                        int64_t *unreadable, err_t *e)
+{
+    int n = 0, rc = db_begin(db, e);
+    db_stmt_t *st;
+    if (rc < 0 || (rc = db_query(db, &st, select_sql, DB_ARGS(DB_I64(*last)), e)) < 0)
+        return rc;
+    while (n < REWRITE_PAGE && (rc = db_step(st, e)) == DB_ROW) {
+        blob_row_t *r = &rows[n++];
+        const void *b = db_bytes(st, 1, &r->len);
+        r->id = db_i64(st, 0);
+        if (r->len > REWRITE_MAX)
+            r->len = 0; /* not ours to rewrite: the callback refuses an empty blob */
+        memcpy(r->old, b ? b : "", r->len);
+    }
+    if (rc >= 0)
+        db_done(st);
+    for (int i = 0; rc >= 0 && i < n; i++) {
+        blob_row_t *r = &rows[i];
+        *last = r->id;
+        int w = fn(arg, r->id, r->old, r->len, r->new, REWRITE_MAX, &r->newlen);
+        if (w < 0)
+            (*unreadable)++;
+        if (w <= 0)
+            continue;
+        int64_t x =
+            db_exec(db, update_sql,
+                    DB_ARGS(DB_BLOB(r->new, r->newlen), DB_I64(r->id), DB_BLOB(r->old, r->len)), e);
+        if (x < 0)
+            rc = (int)x;
+        else
+            *done += x;
+    }
+    if (rc < 0) {
+        db_rollback(db);
+        return rc;
+    }
+    return (rc = db_commit(db, e)) < 0 ? rc : n;
+}
+
+int db_rewrite_blobs(db_t *db, const char *select_sql, const char *update_sql, db_blob_fn fn,
+                     void *arg, int64_t *done, int64_t *unreadable, err_t *e)
+{
+    blob_row_t *rows = malloc(sizeof(*rows) * REWRITE_PAGE);
+    if (rows == NULL)
+        abort();
+    int64_t last = 0;
+    int n;
+    while ((n = rewrite_page(db, select_sql, update_sql, fn, arg, rows, &last, done, unreadable,
+                             e)) == REWRITE_PAGE)
+        ;
+    free(rows);
+    return n < 0 ? n : 0;
+}
+
+static int own_tools(const db_ops_t *ops, err_t *e)
+{
+    return err_set(e, ERR_VALIDATION_FAILED, NULL,
+                   "%s backups are made and restored with its own tools (pg_dump, pg_restore): "
+                   "see docs/OPERATIONS.md",
+                   ops->name);
+}
+
+int db_backup(db_t *db, const char *path, db_progress_fn progress, void *arg, err_t *e)
+{
+    return db->ops->backup ? db->ops->backup(db, path, progress, arg, e) : own_tools(db->ops, e);
+}
+
+static const db_ops_t *ops_of(const char *dsn)
+{
+    return db_is_postgres(dsn) ? &db_pg_ops : &db_sqlite_ops;
+}
+
+int db_restore_stage(const char *dsn, const char *file, char *staged, size_t len, err_t *e)
+{
+    const db_ops_t *ops = ops_of(dsn);
+    return ops->restore_stage ? ops->restore_stage(dsn, file, staged, len, e) : own_tools(ops, e);
+}
+
+int db_restore_install(const char *dsn, const char *staged, err_t *e)
+{
+    const db_ops_t *ops = ops_of(dsn);
+    return ops->restore_install ? ops->restore_install(dsn, staged, e) : own_tools(ops, e);
+}
+
+void db_restore_drop(const char *staged)
+{
+    (void)unlink(staged);
+}
+
 int db_checkpoint(db_t *db, err_t *e)
 {
     return db->ops->checkpoint ? db->ops->checkpoint(db, e) : 0;
@@ -174,13 +297,17 @@ static int applied(db_t *db, int version, bool *out, err_t *e)
     return 0;
 }
 
+/* Runs m unless it ran already, in a transaction that holds the migration
+ * lock: nodes starting at once apply each migration once. 1 when it ran. */
 static int apply(db_t *db, const db_migration_t *m, err_t *e)
 {
+    bool done = false;
     int rc = db_begin(db, e);
     if (rc < 0)
         return rc;
-    rc = db->ops->exec_script(db, m->sql, e);
-    if (rc >= 0)
+    if ((rc = db_xlock(db, "migrate", NULL, 0, e)) >= 0 &&
+        (rc = applied(db, m->version, &done, e)) >= 0 && !done &&
+        (rc = db->ops->exec_script(db, m->sql, e)) >= 0)
         rc = (int)db_exec(db,
                           "INSERT INTO schema_migrations (version, name, applied_at) "
                           "VALUES ($1, $2, $3)",
@@ -189,29 +316,64 @@ static int apply(db_t *db, const db_migration_t *m, err_t *e)
         db_rollback(db);
         return rc;
     }
+    return (rc = db_commit(db, e)) < 0 ? rc : !done;
+}
+
+static int create_ledger(db_t *db, err_t *e)
+{
+    int rc = db_begin(db, e);
+    if (rc < 0)
+        return rc;
+    if ((rc = db_xlock(db, "migrate", NULL, 0, e)) < 0 ||
+        (rc = db->ops->exec_script(db,
+                                   "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                   " version BIGINT PRIMARY KEY, name TEXT NOT NULL,"
+                                   " applied_at BIGINT NOT NULL)",
+                                   e)) < 0) {
+        db_rollback(db);
+        return rc;
+    }
     return db_commit(db, e);
+}
+
+int64_t db_schema_latest(void)
+{
+    return db_migrations[db_migrations_count - 1].version;
+}
+
+int db_schema_version(db_t *db, int64_t *version, err_t *e)
+{
+    db_stmt_t *st;
+    int rc =
+        db_one(db, &st, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", DB_NOARGS, e);
+    if (rc < 0)
+        return rc;
+    *version = db_i64(st, 0);
+    db_done(st);
+    return 0;
 }
 
 int db_migrate(db_t *db, err_t *e)
 {
-    int rc = db->ops->exec_script(db,
-                                  "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                                  " version BIGINT PRIMARY KEY, name TEXT NOT NULL,"
-                                  " applied_at BIGINT NOT NULL)",
-                                  e);
+    int rc = create_ledger(db, e);
     if (rc < 0)
         return rc;
+    int64_t have, known = db_schema_latest();
+    if ((rc = db_schema_version(db, &have, e)) < 0)
+        return rc;
+    if (have > known)
+        return err_internal(e,
+                            "the database is at schema version %lld, newer than this build "
+                            "knows (%lld): run the newer wlk, or restore a backup made by this one",
+                            (long long)have, (long long)known);
     int ran = 0;
     for (size_t i = 0; i < db_migrations_count; i++) {
-        bool done;
-        if ((rc = applied(db, db_migrations[i].version, &done, e)) < 0)
-            return rc;
-        if (done)
-            continue;
         if ((rc = apply(db, &db_migrations[i], e)) < 0)
             return rc;
-        log_msg(LOG_INFO, "migration applied", "%s", db_migrations[i].name);
-        ran++;
+        if (rc == 1) {
+            log_msg(LOG_INFO, "migration applied", "%s", db_migrations[i].name);
+            ran++;
+        }
     }
     return ran;
 }

@@ -36,6 +36,9 @@ typedef struct db_arg {
 enum { DB_DONE = 0, DB_ROW = 1 };
 
 /* The engine vtable. Engines embed `struct db` / `struct db_stmt` first. */
+/* Progress of long work: done of total units. */
+typedef void (*db_progress_fn)(void *arg, int done, int total);
+
 typedef struct db_ops {
     const char *name;
     int (*open)(const char *dsn, db_t **out, err_t *e);
@@ -52,6 +55,9 @@ typedef struct db_ops {
     bool (*col_null)(db_stmt_t *st, int col);
     int64_t (*changes)(db_t *db);
     const char *begin_sql;
+    /* Optional: takes a transaction-scoped lock on the 64-bit key $1
+     * (db_xlock); NULL where write transactions are serialised anyway. */
+    const char *xlock_sql;
     /* Optional: called around every write transaction (held from BEGIN
      * to COMMIT/ROLLBACK), so an engine can queue its writers. */
     void (*write_lock)(db_t *db, bool on);
@@ -63,6 +69,10 @@ typedef struct db_ops {
     int (*scrub)(db_t *db, err_t *e);
     /* Optional: gives back the memory of cached pages not in use. */
     void (*trim)(db_t *db);
+    /* Optional (NULL: the engine's own tools do it, see db_backup). */
+    int (*backup)(db_t *db, const char *path, db_progress_fn progress, void *arg, err_t *e);
+    int (*restore_stage)(const char *dsn, const char *file, char *staged, size_t len, err_t *e);
+    int (*restore_install)(const char *dsn, const char *staged, err_t *e);
 } db_ops_t;
 
 struct db {
@@ -74,8 +84,8 @@ struct db_stmt {
     db_t *db;
 };
 
-/* Opens a connection: "postgres://..." picks PostgreSQL (not built yet),
- * anything else is a SQLite file path. Destroy with db_close(). */
+/* Opens a connection: "postgres://..." picks PostgreSQL, anything else is
+ * a SQLite file path. Destroy with db_close(). */
 int db_open(const char *dsn, db_t **out, err_t *e) __attribute__((warn_unused_result));
 void db_close(db_t *db);
 
@@ -105,6 +115,48 @@ int db_begin(db_t *db, err_t *e) __attribute__((warn_unused_result));
 int db_commit(db_t *db, err_t *e) __attribute__((warn_unused_result));
 void db_rollback(db_t *db);
 
+/* Serialises the transactions that take the lock (space, key): the second
+ * waits until the first commits or rolls back, and then sees what it
+ * wrote. For check-then-write sequences that several processes may run at
+ * once: a limit counted before a row is added, the head of a chain or of
+ * a stream read before the next link. Inside a transaction. A no-op on
+ * SQLite, whose write transactions are serialised already (BEGIN
+ * IMMEDIATE, across processes too); PostgreSQL takes an advisory lock.
+ * Take several in one order (e.g. ascending user ids) to avoid deadlocks. */
+int db_xlock(db_t *db, const char *space, const void *key, size_t len, err_t *e)
+    __attribute__((warn_unused_result));
+
+/* A consistent copy of the database in the file path, written while the
+ * server serves (progress may be NULL), then moved into place whole.
+ * VALIDATION_FAILED on an engine whose own tools make backups
+ * (PostgreSQL: pg_dump, see docs/OPERATIONS.md). */
+int db_backup(db_t *db, const char *path, db_progress_fn progress, void *arg, err_t *e)
+    __attribute__((warn_unused_result));
+/* Restore, step one: a copy of file beside the database of dsn, checked
+ * (a database file, intact); its DSN in staged. The live database is not
+ * touched. VALIDATION_FAILED (with why) for a file that is not a backup. */
+int db_restore_stage(const char *dsn, const char *file, char *staged, size_t len, err_t *e)
+    __attribute__((warn_unused_result));
+/* Step two, with no connection open to dsn: the staged copy replaces the
+ * database (which is kept beside it as .before-restore). */
+int db_restore_install(const char *dsn, const char *staged, err_t *e)
+    __attribute__((warn_unused_result));
+/* Drops a staged copy that was refused. */
+void db_restore_drop(const char *staged);
+
+/* Rewrites a blob column row by row, in transactions of a few hundred
+ * rows, while the server serves: select_sql ($1 = the last id done) gives
+ * (id, blob) ordered by id, a page at a time; fn writes the new blob into
+ * out (1), or says it stays (0) or cannot be read (-1, counted in
+ * *unreadable); update_sql ($1 = new blob, $2 = id, $3 = the old blob)
+ * stores it unless the row changed meanwhile. *done counts rewritten rows.
+ * select_sql ends "ORDER BY id LIMIT 256" (the page). */
+typedef int (*db_blob_fn)(void *arg, int64_t id, const void *in, size_t len, uint8_t *out,
+                          size_t cap, size_t *outlen);
+int db_rewrite_blobs(db_t *db, const char *select_sql, const char *update_sql, db_blob_fn fn,
+                     void *arg, int64_t *done, int64_t *unreadable, err_t *e)
+    __attribute__((warn_unused_result));
+
 /* Background maintenance of the engine's log (the outbox worker calls it
  * every pass, so loop threads never pay for it). 0 or ERR_*. */
 int db_checkpoint(db_t *db, err_t *e);
@@ -126,6 +178,10 @@ int db_scrub(db_t *db, err_t *e) __attribute__((warn_unused_result));
 /* Applies the compiled-in migrations not applied yet; returns how many ran
  * (>= 0) or an ERR_* code. */
 int db_migrate(db_t *db, err_t *e);
+/* The highest migration this build has. */
+int64_t db_schema_latest(void);
+/* The highest migration applied to the database (0 when none). */
+int db_schema_version(db_t *db, int64_t *version, err_t *e) __attribute__((warn_unused_result));
 
 typedef struct db_migration {
     int version;
@@ -134,6 +190,11 @@ typedef struct db_migration {
 } db_migration_t;
 
 extern const db_ops_t db_sqlite_ops;
+extern const db_ops_t db_pg_ops;
+
+/* Whether dsn names a PostgreSQL database ("postgres://" or
+ * "postgresql://"). */
+bool db_is_postgres(const char *dsn);
 
 /* The SQLite DSN of <data_dir>/wlk.db. exclusive: the "unix-excl" VFS,
  * which locks the file against other processes while the server runs and

@@ -2,7 +2,7 @@
  * write survives a crash), busy timeout, and a per-connection cache of
  * prepared statements keyed by the SQL text's address. "$N" parameters are
  * named parameters to SQLite, so each statement maps N to SQLite's index. */
-#include "db/db.h"
+#include "db/db_int.h"
 
 #include <malloc.h>
 #include <pthread.h>
@@ -334,6 +334,11 @@ static void lite_trim(db_t *base)
     malloc_trim(0); /* the freed pages back to the system, not kept by malloc */
 }
 
+sqlite3 *db_sqlite_handle(db_t *db)
+{
+    return ((lite_t *)db)->h;
+}
+
 int db_sqlite_dsn(const char *data_dir, bool exclusive, char *out, size_t len)
 {
     size_t o = 0;
@@ -373,4 +378,7 @@ const db_ops_t db_sqlite_ops = {
     .checkpoint = lite_checkpoint,
     .trim = lite_trim,
     .scrub = lite_scrub,
+    .backup = db_sqlite_backup,
+    .restore_stage = db_sqlite_restore_stage,
+    .restore_install = db_sqlite_restore_install,
 };

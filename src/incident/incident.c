@@ -1,6 +1,7 @@
 /* incident.c - records an incident and notifies the accounts it touched. */
 #include "incident/incident.h"
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "core/ids.h"
 #include "core/jread.h"
 #include "privacy/privacy.h"
@@ -46,7 +47,7 @@ static int notify_one(app_ctx_t *c, stream_notify_t *n, int64_t user, int64_t id
                       const json_t *data, err_t *e)
 {
     int rc = stream_add(c, n, user, "incident.notice", 0, id, data, NULL, 0, e);
-    return rc < 0 ? rc : stream_push(c, n, user, PUSH_TITLE, NULL, e);
+    return rc < 0 ? rc : auth_push(c, n, user, PUSH_TITLE, NULL, e);
 }
 
 static int notify_all(app_ctx_t *c, stream_notify_t *n, const incident_t *in, int64_t id,

@@ -68,4 +68,10 @@ int media_forget_owner(app_ctx_t *c, int64_t owner, int64_t **gone, size_t *ngon
 /* Removes the sealed files of ids (after their rows were deleted). */
 void media_remove_files(app_ctx_t *c, const int64_t *ids, size_t n);
 
+/* Re-wraps every file key under the vault's current key (after
+ * sec_vault_rotate), a page per transaction, while the server serves.
+ * *done: rewritten; *unreadable: keys no key of the ring opens. */
+int media_keys_rewrap(app_ctx_t *c, int64_t *done, int64_t *unreadable, err_t *e)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -232,3 +232,11 @@ int64_t media_stream_next(media_stream_t *m, uint8_t *buf, size_t cap, err_t *e)
     }
     return (int64_t)o;
 }
+
+int media_keys_rewrap(app_ctx_t *c, int64_t *done, int64_t *unreadable, err_t *e)
+{
+    return db_rewrite_blobs(c->db,
+                            "SELECT id, key_wrapped FROM media WHERE id > $1 ORDER BY id LIMIT 256",
+                            "UPDATE media SET key_wrapped = $1 WHERE id = $2 AND key_wrapped = $3",
+                            sec_dek_rewrap, c->app->vault, done, unreadable, e);
+}

@@ -5,7 +5,6 @@
 #include "core/log.h"
 #include "privacy/privacy.h"
 #include "providers/providers.h"
-#include "stream/stream.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -45,7 +45,8 @@ const privacy_store_t privacy_stores[] = {
      COLS("device_id", "created_at", "last_seen_at"), NONE_SEALED, PRIVACY_DELETE,
      "sign-in sessions"},
     {"push_token", "push_tokens", "device_id", "user_id", "updated_at",
-     COLS("vendor", "token", "updated_at"), NONE_SEALED, PRIVACY_DELETE, "push registrations"},
+     COLS("vendor", "updated_at"), SEALED({"token_enc", "push_tokens.token"}), PRIVACY_DELETE,
+     "push registrations"},
     /* bodies are sealed under the conversation's key, not the user's: the
      * peer keeps their history; the sender's link is cut on cancellation */
     {"chat_content", "messages", "id", "sender_id", "created_at",

@@ -64,7 +64,9 @@ static int count(app_ctx_t *c, const char *table, const char *where, const db_ar
 static int tell_members(app_ctx_t *c, stream_notify_t *n, int64_t conv, int64_t id, err_t *e)
 {
     ids_t m = {0};
-    int rc = load(c, "SELECT user_id, conversation_id FROM members WHERE conversation_id = $1",
+    int rc = load(c,
+                  "SELECT user_id, conversation_id FROM members WHERE conversation_id = $1 "
+                  "ORDER BY user_id", /* the streams locked in ascending order */
                   DB_ARGS(DB_I64(conv)), &m, e);
     for (size_t i = 0; rc >= 0 && i < m.n; i += 2)
         rc = stream_add(c, n, m.v[i], "message.recalled", conv, id, NULL, NULL, 0, e);

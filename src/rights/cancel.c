@@ -2,8 +2,9 @@
  * privacy_stores: each store's rows of the user are deleted, anonymised
  * (the owner link cut) or kept restricted, as the store says, and the
  * report tells how many and why. Deleting the users row destroys the
- * data key, so every field sealed under it is unreadable everywhere,
- * backups included. Sealed media files go after the commit. */
+ * data key, so every field sealed under it is unreadable; the
+ * shredded-key list (sec/shred.c) keeps it unreadable in backups made
+ * before. Sealed media files go after the commit. */
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "chat/chat.h"
@@ -223,34 +224,75 @@ static json_t *report_of(app_ctx_t *c, const cancel_t *k)
                      "data_key_destroyed", 1, "stores", stores);
 }
 
-int rights_cancel(app_ctx_t *c, int64_t user_id, const char *code, json_t **report, err_t *e)
+/* Erases the account in one transaction. The user goes on the
+ * shredded-key list before the commit (durably, outside the database): a
+ * copy of the database made before, restored later, cannot unwrap the
+ * account's key, and the next start erases it again. */
+static int cancel_now(app_ctx_t *c, cancel_t *k, err_t *e)
 {
-    cancel_t k = {.user = user_id};
+    int rc;
     pthread_once(&sqls_once, make_sqls);
-    int rc = auth_step_up_verify(c, user_id, code, e);
-    if (rc < 0 || (rc = auth_user_phone_bidx(c, k.user, k.phone_bidx, e)) < 0)
+    if ((rc = auth_user_phone_bidx(c, k->user, k->phone_bidx, e)) < 0)
         return rc;
-    k.t = calloc(privacy_stores_count, sizeof(*k.t));
-    if (k.t == NULL)
+    k->t = calloc(privacy_stores_count, sizeof(*k->t));
+    if (k->t == NULL)
         abort();
     if ((rc = db_begin(c->db, e)) < 0)
-        goto out;
-    if ((rc = erase(c, &k, e)) < 0) {
+        return rc;
+    if ((rc = erase(c, k, e)) < 0 || (rc = sec_vault_shred(c->app->vault, k->user, e)) < 0) {
         db_rollback(c->db);
-        goto out;
+        return rc;
     }
-    if ((rc = db_commit(c->db, e)) < 0)
-        goto out;
-    media_remove_files(c, k.media_gone, k.nmedia_gone);
+    if ((rc = db_commit(c->db, e)) < 0) {
+        sec_vault_unshred(c->app->vault, k->user);
+        return rc;
+    }
+    media_remove_files(c, k->media_gone, k->nmedia_gone);
     /* committed: a failure to scrub the log is logged, not undone */
     err_t se = {0};
     if (db_scrub(c->db, &se) < 0)
         log_msg(LOG_WARN, "log not scrubbed after a cancellation", "%s", se.cause);
     err_clear(&se);
-    *report = report_of(c, &k);
-out:
-    sec_wipe(k.phone_bidx, sizeof(k.phone_bidx));
-    free(k.media_gone);
-    free(k.t);
+    return 0;
+}
+
+static void cancel_free(cancel_t *k)
+{
+    sec_wipe(k->phone_bidx, sizeof(k->phone_bidx));
+    free(k->media_gone);
+    free(k->t);
+}
+
+int rights_cancel(app_ctx_t *c, int64_t user_id, const char *code, json_t **report, err_t *e)
+{
+    cancel_t k = {.user = user_id};
+    int rc = auth_step_up_verify(c, user_id, code, e);
+    if (rc == 0 && (rc = cancel_now(c, &k, e)) == 0)
+        *report = report_of(c, &k);
+    cancel_free(&k);
     return rc;
+}
+
+int rights_replay_cancellations(app_ctx_t *c, int64_t *replayed, err_t *e)
+{
+    int64_t ids[256];
+    size_t n;
+    *replayed = 0;
+    for (size_t from = 0; (n = sec_vault_shredded(c->app->vault, from, ids, 256)) > 0; from += n) {
+        for (size_t i = 0; i < n; i++) {
+            bool back;
+            int rc = auth_user_exists(c, ids[i], &back, e);
+            if (rc == 0 && back) {
+                /* a restored copy of the database brought the account back */
+                cancel_t k = {.user = ids[i]};
+                rc = cancel_now(c, &k, e);
+                cancel_free(&k);
+                if (rc == 0)
+                    (*replayed)++;
+            }
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return 0;
 }

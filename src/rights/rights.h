@@ -51,4 +51,10 @@ int rights_policy_withdraw(app_ctx_t *c, int64_t user_id, int64_t device_id, con
 int rights_cancel(app_ctx_t *c, int64_t user_id, const char *code, json_t **report, err_t *e)
     __attribute__((warn_unused_result));
 
+/* Erases again every account on the vault's shredded-key list that the
+ * database holds (a backup made before its cancellation was restored).
+ * *replayed: how many. Called at start. */
+int rights_replay_cancellations(app_ctx_t *c, int64_t *replayed, err_t *e)
+    __attribute__((warn_unused_result));
+
 #endif

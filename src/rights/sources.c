@@ -78,11 +78,11 @@ static int push_tokens(rights_export_ctx_t *x, json_t *records, err_t *e)
 {
     static const rights_col_t cols[] = {{"device_id", 'd', NULL},
                                         {"vendor", 't', NULL},
-                                        {"token", 't', NULL},
+                                        {"token", 'e', "push_tokens.token"},
                                         {"updated_at", 'i', NULL},
                                         {NULL, 0, NULL}};
     return put_rows(x, records, "push_tokens",
-                    "SELECT device_id, vendor, token, updated_at FROM push_tokens "
+                    "SELECT device_id, vendor, token_enc, updated_at FROM push_tokens "
                     "WHERE user_id = $1 ORDER BY device_id",
                     cols, e);
 }

@@ -25,21 +25,57 @@ typedef struct sec_key {
 int sec_init(void) __attribute__((warn_unused_result));
 
 /* Opens the vault with the master key from WLK_MASTER_KEY (64 hex chars)
- * or key_file, creating the file with mode 0600 and a fresh random key on
- * first start. Returns new (destroy with sec_vault_destroy). */
+ * or key_file (a master key, or the keyring a rotation wrote), creating
+ * the file with mode 0600 and a fresh random key on first start. Returns
+ * new (destroy with sec_vault_destroy). */
 int sec_vault_open(const char *key_file, sec_vault_t **out, err_t *e)
     __attribute__((warn_unused_result));
 /* A vault from a given master key (tests, tools). Returns new. */
 sec_vault_t *sec_vault_from_key(const uint8_t master[SEC_KEY_LEN]);
 void sec_vault_destroy(sec_vault_t *v);
 
+/* Rotation: a fresh wrapping key becomes current; the key file (rewritten
+ * atomically, mode 0600) keeps the older ones, which still open data keys
+ * wrapped before (re-wrap them with sec_dek_rewrap). Other processes on
+ * the same key file pick the new key up when they meet a data key their
+ * ring cannot open. VALIDATION_FAILED when the key came from
+ * WLK_MASTER_KEY (nothing to rewrite) or the ring is full. */
+int sec_vault_rotate(sec_vault_t *v, err_t *e) __attribute__((warn_unused_result));
+/* Rewrites the key file with the current wrapping key only: backups made
+ * before the rotation can no longer be read. */
+int sec_vault_retire_old(sec_vault_t *v, err_t *e) __attribute__((warn_unused_result));
+/* How many wrapping keys the vault holds (1 until a rotation). */
+int sec_vault_key_count(const sec_vault_t *v);
+/* A keyed hash naming the installation's keys: the same across rotations,
+ * different under another master key (a foreign database or backup). */
+void sec_vault_fingerprint(const sec_vault_t *v, uint8_t out[SEC_HASH_LEN]);
+
+/* The shredded-key list (shred.c): loads path (absent: empty) and keeps
+ * it up to date from then on. */
+int sec_vault_shred_open(sec_vault_t *v, const char *path, err_t *e)
+    __attribute__((warn_unused_result));
+/* Lists owner (durably: appended and synced) and refuses its data key
+ * from now on, whatever copy of the database it comes from. */
+int sec_vault_shred(sec_vault_t *v, int64_t owner, err_t *e) __attribute__((warn_unused_result));
+/* Takes owner off the list again (the erasure it announced failed). */
+void sec_vault_unshred(sec_vault_t *v, int64_t owner);
+/* Copies up to cap listed owners, from the from-th on (ascending). */
+size_t sec_vault_shredded(const sec_vault_t *v, size_t from, int64_t *out, size_t cap);
+
 /* Makes a fresh data key for owner and its wrapped form (sealed under the
  * vault's wrapping key, bound to owner). Wipe *dek after use. */
 void sec_dek_create(const sec_vault_t *v, int64_t owner, sec_key_t *dek,
                     uint8_t wrapped[SEC_WRAPPED_LEN]);
-/* Unwraps owner's data key; -1 if tampered, wrong owner or wrong master key. */
+/* Unwraps owner's data key; -1 if tampered, wrong owner, wrong master
+ * key, or owner is on the shredded-key list. */
 int sec_dek_unwrap(const sec_vault_t *v, int64_t owner, const void *wrapped, size_t len,
                    sec_key_t *dek) __attribute__((warn_unused_result));
+/* Re-wraps owner's wrapped data key in[0..len) under the current key into
+ * out (cap >= SEC_WRAPPED_LEN, *outlen set): 1 when it did, 0 when it is
+ * wrapped under the current key already, -1 when no key opens it. The
+ * signature of a db_rewrite_blobs callback (vault as arg). */
+int sec_dek_rewrap(void *vault, int64_t owner, const void *in, size_t len, uint8_t *out, size_t cap,
+                   size_t *outlen);
 
 /* Seals pt[0..len) into out[0..len+SEC_SEAL_OVERHEAD) under k; ad names the
  * place (e.g. "users.phone:<id>") so a sealed value cannot be moved. */

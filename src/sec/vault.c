@@ -1,110 +1,77 @@
-/* vault.c - master key handling, envelope encryption and blind indexes.
- * Subkeys are derived from the master key with crypto_kdf, one per use. */
-#include "sec/sec.h"
+/* vault.c - envelope encryption and blind indexes. The data keys of
+ * owners are wrapped under the current key of the ring (keyring.c); the
+ * blind-index and outbox keys stay the same across rotations. */
+#include "sec/sec_int.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define SEAL_VERSION 1
 enum { SUB_WRAP = 1, SUB_BIDX = 2, SUB_OUTBOX = 3 };
-
-struct sec_vault {
-    sec_key_t wrap, bidx, outbox;
-};
 
 int sec_init(void)
 {
     return sodium_init() < 0 ? -1 : 0;
 }
 
-sec_vault_t *sec_vault_from_key(const uint8_t master[SEC_KEY_LEN])
+void sec_derive(const uint8_t master[SEC_KEY_LEN], sec_key_t *wrap, sec_key_t *bidx,
+                sec_key_t *outbox)
+{
+    crypto_kdf_derive_from_key(wrap->k, SEC_KEY_LEN, SUB_WRAP, "wlkvault", master);
+    crypto_kdf_derive_from_key(bidx->k, SEC_KEY_LEN, SUB_BIDX, "wlkvault", master);
+    crypto_kdf_derive_from_key(outbox->k, SEC_KEY_LEN, SUB_OUTBOX, "wlkvault", master);
+}
+
+sec_vault_t *sec_vault_new(void)
 {
     sec_vault_t *v = sodium_malloc(sizeof(*v));
     if (v == NULL)
         abort();
-    crypto_kdf_derive_from_key(v->wrap.k, SEC_KEY_LEN, SUB_WRAP, "wlkvault", master);
-    crypto_kdf_derive_from_key(v->bidx.k, SEC_KEY_LEN, SUB_BIDX, "wlkvault", master);
-    crypto_kdf_derive_from_key(v->outbox.k, SEC_KEY_LEN, SUB_OUTBOX, "wlkvault", master);
+    memset(v, 0, sizeof(*v));
+    v->file = calloc(1, sizeof(*v->file));
+    v->shred = calloc(1, sizeof(*v->shred));
+    if (v->file == NULL || v->shred == NULL)
+        abort();
+    pthread_mutex_init(&v->file->mu, NULL);
+    pthread_mutex_init(&v->shred->mu, NULL);
+    return v;
+}
+
+sec_vault_t *sec_vault_from_key(const uint8_t master[SEC_KEY_LEN])
+{
+    sec_vault_t *v = sec_vault_new();
+    sec_key_t wrap;
+    sec_derive(master, &wrap, &v->bidx, &v->outbox);
+    sec_ring_add(v, &wrap);
+    sodium_memzero(&wrap, sizeof(wrap));
     return v;
 }
 
 void sec_vault_destroy(sec_vault_t *v)
 {
-    if (v)
-        sodium_free(v); /* zeroes the memory */
+    if (v == NULL)
+        return;
+    pthread_mutex_destroy(&v->file->mu);
+    pthread_mutex_destroy(&v->shred->mu);
+    free(v->file);
+    free(v->shred->ids);
+    free(v->shred);
+    sodium_free(v); /* zeroes the memory */
 }
 
-static int parse_hex_key(const char *hex, size_t len, uint8_t key[SEC_KEY_LEN])
+int sec_ring_add(sec_vault_t *v, const sec_key_t *key)
 {
-    size_t bin_len = 0;
-    while (len > 0 && (hex[len - 1] == '\n' || hex[len - 1] == '\r' || hex[len - 1] == ' '))
-        len--;
-    if (len != SEC_KEY_LEN * 2 ||
-        sodium_hex2bin(key, SEC_KEY_LEN, hex, len, NULL, &bin_len, NULL) != 0 ||
-        bin_len != SEC_KEY_LEN)
+    int n = __atomic_load_n(&v->ring.nwrap, __ATOMIC_ACQUIRE);
+    for (int i = 0; i < n; i++)
+        if (sodium_memcmp(v->ring.wrap[i].k, key->k, SEC_KEY_LEN) == 0)
+            return i;
+    if (n == SEC_RING_MAX)
         return -1;
-    return 0;
-}
-
-static int create_key_file(const char *path, uint8_t key[SEC_KEY_LEN], err_t *e)
-{
-    char hex[SEC_KEY_LEN * 2 + 2];
-    randombytes_buf(key, SEC_KEY_LEN);
-    sodium_bin2hex(hex, sizeof(hex), key, SEC_KEY_LEN);
-    strcat(hex, "\n");
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return err_internal(e, "cannot create master key file %s: %s", path, strerror(errno));
-    size_t n = strlen(hex);
-    int ok = write(fd, hex, n) == (ssize_t)n && fsync(fd) == 0;
-    close(fd);
-    sodium_memzero(hex, sizeof(hex));
-    return ok ? 0 : err_internal(e, "cannot write master key file %s", path);
-}
-
-static int read_key_file(const char *path, uint8_t key[SEC_KEY_LEN], err_t *e)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT)
-        return create_key_file(path, key, e);
-    if (fd < 0)
-        return err_internal(e, "cannot open master key file %s: %s", path, strerror(errno));
-    struct stat sb;
-    char hex[SEC_KEY_LEN * 2 + 8];
-    ssize_t n = fstat(fd, &sb) == 0 ? read(fd, hex, sizeof(hex)) : -1;
-    close(fd);
-    int rc = 0;
-    if (sb.st_mode & 077)
-        rc = err_internal(e, "master key file %s must not be readable by others (chmod 600)", path);
-    else if (n <= 0 || parse_hex_key(hex, (size_t)n, key) != 0)
-        rc = err_internal(e, "master key file %s does not hold 64 hex characters", path);
-    sodium_memzero(hex, sizeof(hex));
-    return rc;
-}
-
-int sec_vault_open(const char *key_file, sec_vault_t **out, err_t *e)
-{
-    uint8_t *key = sodium_malloc(SEC_KEY_LEN);
-    if (key == NULL)
-        abort();
-    const char *env = getenv("WLK_MASTER_KEY");
-    int rc = 0;
-    if (env && *env) {
-        if (parse_hex_key(env, strlen(env), key) != 0)
-            rc = err_internal(e, "WLK_MASTER_KEY must be 64 hex characters");
-    } else {
-        rc = read_key_file(key_file, key, e);
-    }
-    if (rc == 0)
-        *out = sec_vault_from_key(key);
-    sodium_free(key);
-    return rc;
+    v->ring.wrap[n] = *key;
+    __atomic_store_n(&v->ring.nwrap, n + 1, __ATOMIC_RELEASE);
+    return n;
 }
 
 /* XChaCha20 nonces: a random 16-byte prefix per thread, then a counter.
@@ -155,19 +122,70 @@ void sec_dek_create(const sec_vault_t *v, int64_t owner, sec_key_t *dek,
     char ad[32];
     owner_ad(ad, sizeof(ad), owner);
     randombytes_buf(dek->k, SEC_KEY_LEN);
-    sec_seal(&v->wrap, ad, dek->k, SEC_KEY_LEN, wrapped);
+    int cur = __atomic_load_n(&v->ring.cur, __ATOMIC_ACQUIRE);
+    sec_seal(&v->ring.wrap[cur], ad, dek->k, SEC_KEY_LEN, wrapped);
+}
+
+/* The ring slot whose key opens wrapped (the current one first), or -1. */
+static int open_with_ring(const sec_vault_t *v, const char *ad, const void *wrapped, size_t len,
+                          sec_key_t *dek)
+{
+    int n = __atomic_load_n(&v->ring.nwrap, __ATOMIC_ACQUIRE);
+    int cur = __atomic_load_n(&v->ring.cur, __ATOMIC_ACQUIRE);
+    size_t got;
+    for (int k = -1; k < n; k++) {
+        int i = k < 0 ? cur : k;
+        if ((k < 0 || i != cur) &&
+            sec_open(&v->ring.wrap[i], ad, wrapped, len, dek->k, &got) == 0 && got == SEC_KEY_LEN)
+            return i;
+    }
+    return -1;
+}
+
+static int unwrap_slot(const sec_vault_t *v, int64_t owner, const void *wrapped, size_t len,
+                       sec_key_t *dek)
+{
+    char ad[32];
+    if (len != SEC_WRAPPED_LEN || sec_shred_has(v, owner))
+        return -1;
+    owner_ad(ad, sizeof(ad), owner);
+    int slot = open_with_ring(v, ad, wrapped, len, dek);
+    if (slot < 0) {
+        /* another node may have rotated: its key file has the new key */
+        sec_keyfile_reload((sec_vault_t *)v);
+        slot = open_with_ring(v, ad, wrapped, len, dek);
+    }
+    return slot;
 }
 
 int sec_dek_unwrap(const sec_vault_t *v, int64_t owner, const void *wrapped, size_t len,
                    sec_key_t *dek)
 {
-    char ad[32];
-    size_t n;
-    owner_ad(ad, sizeof(ad), owner);
-    if (len != SEC_WRAPPED_LEN || sec_open(&v->wrap, ad, wrapped, len, dek->k, &n) != 0 ||
-        n != SEC_KEY_LEN)
+    return unwrap_slot(v, owner, wrapped, len, dek) < 0 ? -1 : 0;
+}
+
+int sec_dek_rewrap(void *vault, int64_t owner, const void *in, size_t len, uint8_t *out, size_t cap,
+                   size_t *outlen)
+{
+    const sec_vault_t *v = vault;
+    sec_key_t dek;
+    int slot = unwrap_slot(v, owner, in, len, &dek);
+    if (slot < 0 || cap < SEC_WRAPPED_LEN)
         return -1;
-    return 0;
+    int cur = __atomic_load_n(&v->ring.cur, __ATOMIC_ACQUIRE);
+    if (slot != cur) {
+        char ad[32];
+        owner_ad(ad, sizeof(ad), owner);
+        sec_seal(&v->ring.wrap[cur], ad, dek.k, SEC_KEY_LEN, out);
+        *outlen = SEC_WRAPPED_LEN;
+    }
+    sodium_memzero(&dek, sizeof(dek));
+    return slot != cur;
+}
+
+void sec_vault_fingerprint(const sec_vault_t *v, uint8_t out[SEC_HASH_LEN])
+{
+    sec_blind_index(v, "installation", "wlk", 3, out);
 }
 
 void sec_blind_index(const sec_vault_t *v, const char *domain, const void *in, size_t len,

@@ -46,14 +46,32 @@ static int check(app_ctx_t *c, const uint8_t *nb, const uint8_t *ib, int64_t now
     return 0;
 }
 
-static int count_failure(app_ctx_t *c, const uint8_t *nb, const uint8_t *ib, int64_t now)
+/* Counts a try against both buckets before the password is checked, once
+ * both are under their limits: tries in flight at once, on any node, are
+ * all counted (the locks order them). A right password takes it back. */
+static int reserve(app_ctx_t *c, const uint8_t *nb, const uint8_t *ib, int64_t now, err_t *e)
+{
+    int rc = db_begin(c->db, e);
+    if (rc < 0)
+        return rc;
+    if ((rc = db_xlock(c->db, "staff-login", nb, SEC_HASH_LEN, e)) < 0 ||
+        (rc = db_xlock(c->db, "staff-login", ib, SEC_HASH_LEN, e)) < 0 ||
+        (rc = check(c, nb, ib, now, e)) < 0 ||
+        (rc = (int)db_exec(
+             c->db, "INSERT INTO rate_hits (bucket, at) VALUES ($1, $2), ($3, $2)",
+             DB_ARGS(DB_BLOB(nb, SEC_HASH_LEN), DB_I64(now), DB_BLOB(ib, SEC_HASH_LEN)), e)) < 0) {
+        db_rollback(c->db);
+        return rc;
+    }
+    return db_commit(c->db, e);
+}
+
+static void take_back(app_ctx_t *c, const uint8_t *nb, const uint8_t *ib, int64_t now)
 {
     err_t e = {0};
-    int64_t rc =
-        db_exec(c->db, "INSERT INTO rate_hits (bucket, at) VALUES ($1, $2), ($3, $2)",
-                DB_ARGS(DB_BLOB(nb, SEC_HASH_LEN), DB_I64(now), DB_BLOB(ib, SEC_HASH_LEN)), &e);
+    (void)db_exec(c->db, "DELETE FROM rate_hits WHERE (bucket = $1 OR bucket = $3) AND at = $2",
+                  DB_ARGS(DB_BLOB(nb, SEC_HASH_LEN), DB_I64(now), DB_BLOB(ib, SEC_HASH_LEN)), &e);
     err_clear(&e);
-    return rc < 0 ? (int)rc : 0;
 }
 
 int staff_login_limited(app_ctx_t *c, const char *name, const char *password, const char *client_ip,
@@ -63,16 +81,15 @@ int staff_login_limited(app_ctx_t *c, const char *name, const char *password, co
     sec_blind_index(c->app->vault, "staff-login-name", name, strlen(name), nb);
     sec_blind_index(c->app->vault, "staff-login-ip", client_ip, strlen(client_ip), ib);
     int64_t now = c->now_ms();
-    int rc = check(c, nb, ib, now, e);
+    int rc = reserve(c, nb, ib, now, e);
     if (rc < 0)
         return rc;
     if ((rc = staff_login(c, name, password, token, token_len, e)) < 0) {
-        if (e->code == ERR_UNAUTHORIZED && count_failure(c, nb, ib, now) < 0) {
-            err_clear(e);
-            return err_internal(e, "cannot count a failed staff sign-in");
-        }
+        if (e->code != ERR_UNAUTHORIZED)
+            take_back(c, nb, ib, now);
         return rc;
     }
+    take_back(c, nb, ib, now);
     staff_session_t s;
     if ((rc = staff_session_resolve(c, token, strlen(token), &s, e)) < 0)
         return rc;

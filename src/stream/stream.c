@@ -1,8 +1,7 @@
 /* stream.c - the per-user event stream (append inside the transaction of
- * the change, head, prune by age) and pushes to offline users. Reading and
- * rendering events is chat_sync's job. */
+ * the change, head, prune by age). Reading and rendering events is
+ * chat_sync's job; pushes to offline users are auth_push's. */
 #include "stream/stream.h"
-#include "outbox/outbox.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +33,15 @@ int stream_commit(app_ctx_t *c, stream_notify_t *n, err_t *e)
     return rc;
 }
 
+static int lock_stream(app_ctx_t *c, int64_t user, err_t *e)
+{
+    return db_xlock(c->db, "stream", &user, sizeof(user), e);
+}
+
 /* The head is the last kept event, or the pruned floor when none is kept:
  * read from the events' primary key, so appending writes no user row.
- * Writers are serialised (BEGIN IMMEDIATE), so head + 1 is free. */
+ * Appends to one stream are serialised (db_xlock), so head + 1 is free
+ * and commits in seq order: a reader never sees seq n + 1 before n. */
 static int read_head(app_ctx_t *c, int64_t user, int64_t *head, int64_t *floor, err_t *e)
 {
     db_stmt_t *st;
@@ -56,7 +61,10 @@ int stream_add(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *type,
                int64_t ref, const json_t *data, const uint8_t *sealed, size_t sealed_len, err_t *e)
 {
     int64_t head, floor;
-    int rc = read_head(c, user, &head, &floor, e);
+    int rc = lock_stream(c, user, e);
+    if (rc < 0)
+        return rc;
+    rc = read_head(c, user, &head, &floor, e);
     if (rc < 0)
         return rc;
     if (rc == DB_DONE)
@@ -76,6 +84,19 @@ int stream_add(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *type,
         return rc;
     notify_add(n, user);
     return 0;
+}
+
+int stream_add_pair(app_ctx_t *c, stream_notify_t *n, int64_t a, int64_t b, const char *type,
+                    int64_t conv, int64_t ref, const json_t *data, const uint8_t *sealed,
+                    size_t sealed_len, err_t *e)
+{
+    /* both streams locked in ascending order: two transactions that
+     * append to the same two users never wait for each other in a ring */
+    int rc = lock_stream(c, a < b ? a : b, e);
+    if (rc < 0 || (rc = lock_stream(c, a < b ? b : a, e)) < 0 ||
+        (rc = stream_add(c, n, a, type, conv, ref, data, sealed, sealed_len, e)) < 0)
+        return rc;
+    return stream_add(c, n, b, type, conv, ref, data, sealed, sealed_len, e);
 }
 
 int stream_head(app_ctx_t *c, int64_t user, int64_t *head, int64_t *floor, err_t *e)
@@ -98,56 +119,4 @@ int stream_prune(app_ctx_t *c, err_t *e)
     if (rc >= 0)
         rc = db_exec(c->db, "DELETE FROM events WHERE at < $1", DB_ARGS(DB_I64(before)), e);
     return (int)rc;
-}
-
-#define PUSH_TTL_MS  (24 * 3600 * 1000LL)
-#define NEUTRAL_TEXT "您有一条新消息"
-
-static int preview_wanted(app_ctx_t *c, int64_t user, bool *yes, err_t *e)
-{
-    db_stmt_t *st;
-    int rc = db_one(c->db, &st, "SELECT push_preview FROM users WHERE id = $1",
-                    DB_ARGS(DB_I64(user)), e);
-    *yes = false;
-    if (rc == DB_ROW) {
-        *yes = db_i64(st, 0) != 0;
-        db_done(st);
-    }
-    return rc < 0 ? rc : 0;
-}
-
-int stream_push(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *title,
-                const char *preview, err_t *e)
-{
-    if (c->app->online && c->app->online(c->app, user))
-        return 0;
-    bool show;
-    int rc = preview_wanted(c, user, &show, e);
-    if (rc < 0)
-        return rc;
-    const char *text = show && preview ? preview : NEUTRAL_TEXT;
-    db_stmt_t *st;
-    if ((rc = db_query(c->db, &st, "SELECT vendor, token FROM push_tokens WHERE user_id = $1",
-                       DB_ARGS(DB_I64(user)), e)) < 0)
-        return rc;
-    json_t *msgs = json_array();
-    while ((rc = db_step(st, e)) == DB_ROW) {
-        size_t vl, tl;
-        const char *vendor = db_bytes(st, 0, &vl), *token = db_bytes(st, 1, &tl);
-        json_array_append_new(msgs, json_pack("{s:s%, s:s%, s:s, s:s, s:I}", "vendor", vendor, vl,
-                                              "token", token, tl, "title", title, "text", text,
-                                              "at", (json_int_t)c->now_ms()));
-    }
-    if (rc >= 0)
-        db_done(st);
-    size_t i;
-    json_t *m;
-    /* a preview hands part of the message to the push vendor too */
-    outbox_subject_t who = {
-        .user_id = user, .categories = text == preview ? "push_token chat_content" : "push_token"};
-    json_array_foreach(msgs, i, m) if (rc >= 0) rc =
-        outbox_enqueue_about(c, "push", m, c->now_ms() + PUSH_TTL_MS, &who, e);
-    n->outbox |= json_array_size(msgs) > 0;
-    json_decref(msgs);
-    return rc < 0 ? rc : 0;
 }

@@ -33,17 +33,16 @@ void stream_publish(app_ctx_t *c, const stream_notify_t *n);
 int stream_add(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *type, int64_t conv,
                int64_t ref, const json_t *data, const uint8_t *sealed, size_t sealed_len, err_t *e)
     __attribute__((warn_unused_result));
+/* The same event appended to the streams of a and of b (the two members
+ * of a conversation), taking their locks in one order for every caller. */
+int stream_add_pair(app_ctx_t *c, stream_notify_t *n, int64_t a, int64_t b, const char *type,
+                    int64_t conv, int64_t ref, const json_t *data, const uint8_t *sealed,
+                    size_t sealed_len, err_t *e) __attribute__((warn_unused_result));
 /* The last seq of user's stream and the pruned floor below which a cursor
  * is too old. */
 int stream_head(app_ctx_t *c, int64_t user, int64_t *head, int64_t *floor, err_t *e)
     __attribute__((warn_unused_result));
 /* Prunes events older than --event-retention-days; returns how many. */
 int stream_prune(app_ctx_t *c, err_t *e);
-
-/* Queues a push to each of user's devices with a push token, unless the
- * user is online. preview is shown only if the user turned previews on;
- * otherwise the text is neutral. Inside a transaction. */
-int stream_push(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *title,
-                const char *preview, err_t *e) __attribute__((warn_unused_result));
 
 #endif

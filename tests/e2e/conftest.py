@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 import requests
 
+import engine
+
 REPO = Path(__file__).resolve().parents[2]
 WLK_BIN = os.environ.get("WLK_BIN", str(REPO / "build" / "wlk"))
 
@@ -214,14 +216,9 @@ def read_jsonl(path, keep):
 
 
 def db_file_bytes(srv):
-    """Every byte of the SQLite database files in srv's data directory."""
-    out = b""
-    for name in ("wlk.db", "wlk.db-wal", "wlk.db-shm", "wlk.db-journal"):
-        p = srv.data_dir / name
-        if p.exists():
-            out += p.read_bytes()
-    assert out, "no database files in the data directory"
-    return out
+    """Every byte the engine keeps for srv's data directory (the SQLite
+    files, or a dump and the files of its PostgreSQL database)."""
+    return engine.db_bytes(srv.data_dir)
 
 
 _log_counter = itertools.count(1)
@@ -235,11 +232,13 @@ class Server:
     base/wlk-N.stderr.log.
     """
 
-    def __init__(self, base, args=(), env=None, data_dir=None, tty=False):
+    def __init__(self, base, args=(), env=None, data_dir=None, tty=False, database_of=None):
         self.tty = tty  # stdout on a pseudo-terminal (read it with terminal_text())
         self._tty_out = bytearray()
         self.base = Path(base)
         self.data_dir = Path(data_dir) if data_dir else self.base / "data"
+        # whose database it uses: its own, or another node's (PostgreSQL)
+        self.database_of = Path(database_of) if database_of else self.data_dir
         self.args = list(args)
         self.env = dict(env or {})
         self.proc = None
@@ -260,6 +259,7 @@ class Server:
                 "--listen", f"127.0.0.1:{self.port}",
                 "--data-dir", str(self.data_dir),
                 "--threads", "2",
+                *engine.db_args(self.database_of),
                 *self.args,
             ]
             with open(self.log_path, "wb") as log:
@@ -504,10 +504,10 @@ def make_server(tmp_path):
     servers = []
     counter = itertools.count(1)
 
-    def make(*flags, env=None, data_dir=None, wait=True, tty=False):
+    def make(*flags, env=None, data_dir=None, wait=True, tty=False, database_of=None):
         base = tmp_path / f"srv{next(counter)}"
         base.mkdir()
-        srv = Server(base, flags, env=env, data_dir=data_dir, tty=tty)
+        srv = Server(base, flags, env=env, data_dir=data_dir, tty=tty, database_of=database_of)
         servers.append(srv)
         try:
             return srv.start(wait=wait)

@@ -1,7 +1,8 @@
 """Helpers of the retention tests (issue 4): operator commands on a data
-directory and read-only looks into the SQLite file of a stopped server."""
-import sqlite3
+directory and looks into the database of a stopped server (either engine)."""
 import subprocess
+
+import engine
 
 from conftest import WLK_BIN, _clean_env
 
@@ -9,7 +10,8 @@ from conftest import WLK_BIN, _clean_env
 def wlk(data_dir, *args, stdin=None):
     """Run `wlk <args> --data-dir <data_dir>`; returns the CompletedProcess
     (text output)."""
-    return subprocess.run([WLK_BIN, *args, "--data-dir", str(data_dir)], input=stdin,
+    return subprocess.run(engine.with_database([WLK_BIN, *args, "--data-dir", str(data_dir)]),
+                          input=stdin,
                           capture_output=True, text=True, env=_clean_env(None), timeout=60)
 
 
@@ -21,7 +23,7 @@ def wlk_ok(data_dir, *args):
 
 def query(data_dir, sql, params=()):
     """Rows of a query on the database of a stopped server."""
-    con = sqlite3.connect(str(data_dir / "wlk.db"))
+    con = engine.connect(data_dir)
     try:
         return con.execute(sql, params).fetchall()
     finally:
@@ -29,7 +31,7 @@ def query(data_dir, sql, params=()):
 
 
 def execute(data_dir, sql, params=()):
-    con = sqlite3.connect(str(data_dir / "wlk.db"))
+    con = engine.connect(data_dir)
     try:
         con.execute(sql, params)
         con.commit()

@@ -7,6 +7,8 @@ import subprocess
 
 import pytest
 
+import engine
+
 from conftest import REPO, SHARED_FLAGS, WLK_BIN, Server, _clean_env, _finish, _require_binary
 
 PASSWORD = "correct horse battery"
@@ -19,7 +21,8 @@ SHARED_LOCK = ("--sqlite-lock", "shared")
 
 def wlk(data_dir, *args, stdin=None, shared=False):
     """Runs `wlk <args> --data-dir <data_dir>`; returns CompletedProcess."""
-    cmd = [WLK_BIN, *args, "--data-dir", str(data_dir), *(SHARED_LOCK if shared else ())]
+    cmd = engine.with_database([WLK_BIN, *args, "--data-dir", str(data_dir),
+                                *(SHARED_LOCK if shared else ())])
     return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60,
                           env=_clean_env({}))
 

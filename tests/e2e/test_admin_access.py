@@ -2,8 +2,8 @@
 for a role allowed it, with a stated reason, and every such read is in the
 audit trail and in the user's own access log. Bulk exports need a second
 admin."""
-import sqlite3
 
+import engine
 from conftest import assert_error, db_file_bytes, masked, phone_digits
 from staffkit import staff_server, user_with_nickname  # noqa: F401
 
@@ -151,7 +151,7 @@ def test_export_approvals_are_kept_3_years_like_the_audit_trail(tmp_path):
         assert r.status_code == 202, r.text
 
         def approvals():
-            db = sqlite3.connect(srv.data_dir / "wlk.db")
+            db = engine.connect(srv.data_dir)
             try:
                 return db.execute("SELECT COUNT(*) FROM approvals").fetchone()[0]
             finally:

@@ -2,8 +2,8 @@
 exits 0 on an intact trail and non-zero, naming the first bad record,
 when a record was changed or a record in the middle removed."""
 import re
-import shutil
-import sqlite3
+
+import engine
 
 from staffkit import add_staff, staff_token, user_with_nickname, wlk
 
@@ -21,7 +21,7 @@ def _trail(make_server, tmp_path):
         assert r.status_code == 200, r.text
     srv.stop()
     srv.assert_clean()
-    db = sqlite3.connect(srv.data_dir / "wlk.db")
+    db = engine.connect(srv.data_dir)
     n = db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
     db.close()  # an open connection would hold a lock the verifier waits on
     # staff.add, then per user a profile.correct (the nickname set) and a reveal
@@ -30,13 +30,11 @@ def _trail(make_server, tmp_path):
 
 
 def _copy(data_dir, tmp_path, name):
-    dst = tmp_path / name
-    shutil.copytree(data_dir, dst)
-    return dst
+    return engine.copy_data_dir(data_dir, tmp_path / name)
 
 
 def _edit(data_dir, sql, *args):
-    db = sqlite3.connect(data_dir / "wlk.db")
+    db = engine.connect(data_dir)
     with db:
         assert db.execute(sql, args).rowcount == 1
     db.close()
@@ -73,12 +71,12 @@ def test_records_older_than_3_years_are_pruned_and_the_rest_still_verifies(make_
     data_dir, n = _trail(make_server, tmp_path)
     out = wlk(data_dir, "purge", "--now", "+1094d")
     assert out.returncode == 0, out.stderr
-    db = sqlite3.connect(data_dir / "wlk.db")
+    db = engine.connect(data_dir)
     assert db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == n
     db.close()
     out = wlk(data_dir, "purge", "--now", "+1096d")
     assert out.returncode == 0, out.stderr
-    db = sqlite3.connect(data_dir / "wlk.db")
+    db = engine.connect(data_dir)
     assert db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == 0
     assert db.execute("SELECT seq FROM audit_anchor").fetchone()[0] == n
     db.close()

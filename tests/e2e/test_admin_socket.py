@@ -4,12 +4,15 @@ server runs it on a connection of its own, answering its exit status and
 output; with no server the command opens the database itself."""
 import subprocess
 
+import engine
+
 from conftest import WLK_BIN, _clean_env, assert_error, eventually, sync_all
 from staffkit import PASSWORD, staff_login
 
 
 def wlk(srv, *args, stdin=None):
-    return subprocess.run([WLK_BIN, *args, "--data-dir", str(srv.data_dir)], input=stdin,
+    return subprocess.run(engine.with_database([WLK_BIN, *args, "--data-dir", str(srv.data_dir)]),
+                          input=stdin,
                           capture_output=True, text=True, timeout=60, env=_clean_env({}))
 
 

@@ -3,7 +3,7 @@ cannot be rendered fails the read (500, logged with its request id,
 counted in /metrics), over HTTP and over the WebSocket, and the cursor does
 not move past it; an event whose subject is gone is a well-formed
 placeholder."""
-import sqlite3
+import engine
 
 from conftest import (assert_error, chat_server, make_chat_user, open_conversation, parse_metrics,
                       recv_json, send_text, sync_all, unique, ws_close, ws_connect, ws_request)
@@ -25,9 +25,12 @@ def test_an_event_that_cannot_be_rendered_fails_the_sync_instead_of_being_skippe
     call = [e for e in events if e["type"] == "call"][0]
     before = call["seq"] - 1
     srv.stop()
-    con = sqlite3.connect(str(srv.data_dir / "wlk.db"))
-    n = con.execute("UPDATE events SET data_enc = zeroblob(length(data_enc)) WHERE user_id = ? "
-                    "AND seq = ?", (int(b.id), call["seq"])).rowcount
+    con = engine.connect(srv.data_dir)
+    key = (int(b.id), call["seq"])
+    (sealed,) = con.execute("SELECT data_enc FROM events WHERE user_id = ? AND seq = ?",
+                            key).fetchone()
+    n = con.execute("UPDATE events SET data_enc = ? WHERE user_id = ? AND seq = ?",
+                    (bytes(len(sealed)), *key)).rowcount
     con.commit()
     con.close()
     assert n == 1

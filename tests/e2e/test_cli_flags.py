@@ -3,12 +3,14 @@
 operator commands' own flags as for the settings (issue 11, 5)."""
 import subprocess
 
+import engine
+
 from conftest import WLK_BIN, _clean_env
 from staffkit import PASSWORD
 
 
 def wlk(*args, stdin=None):
-    return subprocess.run([WLK_BIN, *args], input=stdin, capture_output=True, text=True,
+    return subprocess.run(engine.with_database([WLK_BIN, *args]), input=stdin, capture_output=True, text=True,
                           timeout=60, env=_clean_env({}))
 
 

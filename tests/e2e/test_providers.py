@@ -4,8 +4,9 @@ recorded as a security event."""
 import hashlib
 import hmac
 import json
-import sqlite3
 import threading
+
+import engine
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from conftest import new_phone
@@ -96,7 +97,7 @@ def test_a_sign_in_from_a_new_device_is_recorded_as_a_security_event(make_server
     srv.login(phone, device_id="first")
     srv.login(phone, device_id="second")
     srv.stop()
-    db = sqlite3.connect(srv.data_dir / "wlk.db")
+    db = engine.connect(srv.data_dir)
     kinds = [k for (k,) in db.execute("SELECT kind FROM security_events")]
     db.close()
     assert kinds == ["new_device_sign_in"]

@@ -4,6 +4,8 @@ keyed hash of the /24 or /48 only; X-Forwarded-For counts only from a
 trusted proxy (--trusted-proxy)."""
 import pytest
 
+import engine
+
 from conftest import ServerDidNotStart, assert_error, new_phone, make_chat_user
 from retention_util import count, query, wlk_ok
 
@@ -23,7 +25,7 @@ def test_a_browse_only_ip_leaves_no_trace_after_25_hours(make_server):
     wlk_ok(d, "purge", "--now", "+25h")
     assert count(d, "SELECT COUNT(*) FROM rate_hits") == 0
     # nowhere else: neither the database nor the log holds the address
-    blob = b"".join(p.read_bytes() for p in d.glob("wlk.db*"))
+    blob = engine.db_bytes(d)
     assert b"127.0.0.1" not in blob
     assert "127.0.0.1" not in srv.log_text().replace(f"127.0.0.1:{srv.port}", "")
 
@@ -76,6 +78,6 @@ def test_the_security_log_keeps_a_hash_of_the_network_not_the_address(make_serve
     assert h[0] == h[1]  # same /24
     assert h[2] != h[0]
     assert h[3] == h[4] and h[3] != h[0]  # same /48
-    blob = b"".join(p.read_bytes() for p in srv.data_dir.glob("wlk.db*"))
+    blob = engine.db_bytes(srv.data_dir)
     for ip in (b"198.51.100", b"203.0.113", b"2001:db8"):
         assert ip not in blob

@@ -1,8 +1,9 @@
 """Policy versions (九): `wlk policy publish` adds versions, the old ones
 stay archived byte for byte; a material version gates every business
 route until accepted, a non-material one only shows a notice."""
-import sqlite3
 import time
+
+import engine
 
 from conftest import assert_error, eventually, new_phone, ws_close, ws_connect, ws_request
 from retention_util import wlk, wlk_ok
@@ -96,7 +97,7 @@ def test_a_changed_data_map_is_always_material(make_server):
     token, _ = srv.login(new_phone())
     srv.stop()
     srv.assert_clean()
-    con = sqlite3.connect(str(srv.data_dir / "wlk.db"))
+    con = engine.connect(srv.data_dir)
     with con:
         con.execute("UPDATE policy_versions SET fingerprint = 'fedcba9876543210'")
     con.close()

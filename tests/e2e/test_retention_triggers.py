@@ -2,6 +2,7 @@
 retention period over, consent withdrawn, account gone, processing found
 unlawful. The sweeper runs in `wlk purge` against the stopped server's data."""
 
+import engine
 from conftest import (CHAT_FLAGS, history, make_chat_user,
                       open_conversation, post_message, push_lines, send_text, set_push_token,
                       sync_all, wait_push, grant_consent, assert_error)
@@ -30,8 +31,14 @@ def test_purpose_achieved_removing_a_device_ends_its_push_registration(make_serv
     assert push_lines(srv, gone) == []
     srv.stop()
     srv.assert_clean()
-    assert count(srv.data_dir, "SELECT COUNT(*) FROM push_tokens WHERE token = ?", (gone,)) == 0
-    assert count(srv.data_dir, "SELECT COUNT(*) FROM push_tokens WHERE token = ?", (kept,)) == 1
+    # the tokens are sealed: the rows are found by device
+    rows = count(srv.data_dir, "SELECT COUNT(*) FROM push_tokens WHERE device_id = ?",
+                 (int(a.device_ids[1]),))
+    assert rows == 0
+    assert count(srv.data_dir, "SELECT COUNT(*) FROM push_tokens WHERE device_id = ?",
+                 (int(a.device_ids[0]),)) == 1
+    assert gone.encode() not in engine.db_bytes(srv.data_dir)
+    assert kept.encode() not in engine.db_bytes(srv.data_dir), "push tokens are stored sealed"
 
 
 def test_retention_expired_security_events_go_after_180_days_and_superseded_consents_after_3_years(

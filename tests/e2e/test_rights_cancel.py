@@ -2,9 +2,10 @@
 anywhere (API, database and WAL bytes, logs) except the restricted legal
 records; the token is dead; the peer keeps the messages, sent by
 已注销用户; the phone can sign up again as a new account."""
-import sqlite3
 
 import pytest
+
+import engine
 
 from conftest import (CHAT_FLAGS, assert_error, assert_ws_error, db_file_bytes, full_history,
                       png_bytes, post_message, sync_all, upload_ok, wrong_code, ws_close,
@@ -30,7 +31,7 @@ def world(make_server):
 
 
 def _db(srv):
-    return sqlite3.connect(f"file:{srv.data_dir / 'wlk.db'}?mode=ro", uri=True)
+    return engine.connect(srv.data_dir, readonly=True)
 
 
 def test_after_cancel_no_canary_of_the_user_is_readable_anywhere(world):

@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+import engine
+
 from browserkit import (Person, bubble_texts, bubbles, browser, open_chat_with, person,  # noqa: F401
                         sign_in, type_and_send)
 from conftest import WLK_BIN, _clean_env, full_history, send_text
@@ -228,8 +230,9 @@ def test_an_expired_cursor_makes_a_full_resync_never_a_partial_view(make_server,
         a.b.css("[data-testid=offline]")
         send_text(srv, b.token, conv, "过期期间的消息")
         # two days later every event of the stream is past its retention
-        p = subprocess.run([WLK_BIN, "purge", "--now", "+2d", "--event-retention-days", "1",
-                            "--data-dir", str(srv.data_dir), "--sqlite-lock", "shared"],
+        p = subprocess.run(engine.with_database([
+                               WLK_BIN, "purge", "--now", "+2d", "--event-retention-days", "1",
+                               "--data-dir", str(srv.data_dir), "--sqlite-lock", "shared"]),
                            capture_output=True, text=True,
                            env=_clean_env({}), timeout=60)
         assert p.returncode == 0, p.stderr

@@ -5,7 +5,8 @@ a reason and shows in the user's own access log, the audit trail with its
 chain status, bulk export under four eyes, policy versions with a diff,
 incident notices and staff accounts."""
 import json
-import sqlite3
+
+import engine
 
 from browserkit import Browser, browser, person  # noqa: F401
 from conftest import masked, phone_digits
@@ -177,7 +178,7 @@ def test_policy_versions_are_listed_with_a_diff_between_two(make_server, browser
     old["version"] = "00000000000000aa"
     old["published_at"] = current["published_at"] - 86400000
     old["note"] = "旧版本"
-    con = sqlite3.connect(str(srv.data_dir / "wlk.db"))
+    con = engine.connect(srv.data_dir)
     con.execute("INSERT INTO policy_versions (version, published_at, material, note, doc) "
                 "VALUES (?, ?, 0, ?, ?)", (old["version"], old["published_at"], old["note"],
                                            json.dumps(old, ensure_ascii=False)))

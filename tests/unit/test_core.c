@@ -210,6 +210,21 @@ static void test_a_flag_is_read_with_or_without_an_inline_value(void **state)
     assert_false(config_flag("-n", &name, &len, &value));
 }
 
+static void test_a_flag_followed_by_another_flag_has_no_value(void **state)
+{
+    (void)state;
+    char *argv[] = {"--name", "--role", "admin", "--note"};
+    int i = 0;
+    assert_null(config_flag_value(4, argv, &i, NULL));
+    assert_int_equal(i, 0);
+    i = 1;
+    assert_string_equal(config_flag_value(4, argv, &i, NULL), "admin");
+    assert_int_equal(i, 2);
+    i = 3;
+    assert_null(config_flag_value(4, argv, &i, NULL));
+    assert_string_equal(config_flag_value(4, argv, &i, "--x"), "--x"); /* --note=--x */
+}
+
 static void test_numbers_are_formatted_like_printf_would(void **state)
 {
     (void)state;
@@ -280,6 +295,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_error_code_maps_to_a_status_and_a_snake_case_string),
         cmocka_unit_test(test_a_flag_is_read_with_or_without_an_inline_value),
+        cmocka_unit_test(test_a_flag_followed_by_another_flag_has_no_value),
         cmocka_unit_test(test_numbers_are_formatted_like_printf_would),
         cmocka_unit_test(test_every_route_fits_the_access_log_line),
         cmocka_unit_test(test_the_json_writer_writes_what_jansson_writes),

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sec/sec.h"
 
@@ -152,6 +153,139 @@ static void test_tokens_are_long_random_and_codes_have_six_digits(void **state)
     }
 }
 
+/* A fresh temporary directory's file path. */
+static void temp_path(char *out, size_t len, const char *name)
+{
+    char dir[] = "/tmp/wlk-vault-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    snprintf(out, len, "%s/%s", dir, name);
+}
+
+static int count_wraps(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[256];
+    int n = 0;
+    while (f && fgets(line, sizeof(line), f))
+        n += strncmp(line, "wrap ", 5) == 0;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static void test_a_shredded_owners_key_is_refused_from_any_copy(void **state)
+{
+    (void)state;
+    char path[256];
+    temp_path(path, sizeof(path), "shredded.keys");
+    sec_vault_t *v = sec_vault_from_key(key_a);
+    err_t e = {0};
+    assert_int_equal(sec_vault_shred_open(v, path, &e), 0); /* absent: empty */
+    sec_key_t dek, back;
+    uint8_t w42[SEC_WRAPPED_LEN], w43[SEC_WRAPPED_LEN];
+    sec_dek_create(v, 42, &dek, w42);
+    sec_dek_create(v, 43, &dek, w43);
+    assert_int_equal(sec_vault_shred(v, 42, &e), 0);
+    assert_int_equal(sec_dek_unwrap(v, 42, w42, sizeof(w42), &back), -1);
+    assert_int_equal(sec_dek_unwrap(v, 43, w43, sizeof(w43), &back), 0);
+    sec_vault_destroy(v);
+    /* a later process reads the list: the old wrapped key stays refused */
+    v = sec_vault_from_key(key_a);
+    assert_int_equal(sec_vault_shred_open(v, path, &e), 0);
+    assert_int_equal(sec_dek_unwrap(v, 42, w42, sizeof(w42), &back), -1);
+    int64_t ids[4];
+    assert_int_equal(sec_vault_shredded(v, 0, ids, 4), 1);
+    assert_int_equal(ids[0], 42);
+    /* an erasure that failed takes its entry back */
+    sec_vault_unshred(v, 42);
+    assert_int_equal(sec_dek_unwrap(v, 42, w42, sizeof(w42), &back), 0);
+    sec_vault_destroy(v);
+    v = sec_vault_from_key(key_a);
+    assert_int_equal(sec_vault_shred_open(v, path, &e), 0);
+    assert_int_equal(sec_vault_shredded(v, 0, ids, 4), 0);
+    sec_vault_destroy(v);
+}
+
+static void test_rotation_keeps_old_keys_and_blind_indexes_until_retired(void **state)
+{
+    (void)state;
+    char path[256];
+    temp_path(path, sizeof(path), "master.key");
+    err_t e = {0};
+    sec_vault_t *v;
+    unsetenv("WLK_MASTER_KEY");
+    assert_int_equal(sec_vault_open(path, &v, &e), 0); /* creates a version 1 key file */
+    uint8_t before[SEC_HASH_LEN], after[SEC_HASH_LEN], f1[SEC_HASH_LEN], f2[SEC_HASH_LEN];
+    sec_blind_index(v, "phone", "13812345678", 11, before);
+    sec_vault_fingerprint(v, f1);
+    sec_key_t old, back;
+    uint8_t w_old[SEC_WRAPPED_LEN], w_new[SEC_WRAPPED_LEN], re[SEC_WRAPPED_LEN];
+    sec_dek_create(v, 7, &old, w_old);
+    assert_int_equal(sec_vault_rotate(v, &e), 0);
+    assert_int_equal(sec_vault_key_count(v), 2);
+    assert_int_equal(count_wraps(path), 2);
+    sec_key_t fresh;
+    sec_dek_create(v, 8, &fresh, w_new);
+    /* re-wrapping moves the old one under the new key; the new one stays */
+    size_t n;
+    assert_int_equal(sec_dek_rewrap(v, 7, w_old, sizeof(w_old), re, sizeof(re), &n), 1);
+    assert_int_equal(sec_dek_rewrap(v, 8, w_new, sizeof(w_new), re + 0, sizeof(re), &n), 0);
+    sec_vault_destroy(v);
+    /* a new process on the rewritten file opens all of them */
+    assert_int_equal(sec_vault_open(path, &v, &e), 0);
+    assert_int_equal(sec_dek_unwrap(v, 7, w_old, sizeof(w_old), &back), 0);
+    assert_memory_equal(back.k, old.k, SEC_KEY_LEN);
+    assert_int_equal(sec_dek_unwrap(v, 8, w_new, sizeof(w_new), &back), 0);
+    sec_blind_index(v, "phone", "13812345678", 11, after);
+    sec_vault_fingerprint(v, f2);
+    assert_memory_equal(before, after, SEC_HASH_LEN); /* phone look-ups still work */
+    assert_memory_equal(f1, f2, SEC_HASH_LEN);
+    /* retired: the key file has the current key only */
+    assert_int_equal(sec_vault_retire_old(v, &e), 0);
+    sec_vault_destroy(v);
+    assert_int_equal(count_wraps(path), 1);
+    assert_int_equal(sec_vault_open(path, &v, &e), 0);
+    assert_int_equal(sec_dek_unwrap(v, 7, w_old, sizeof(w_old), &back), -1);
+    assert_int_equal(sec_dek_unwrap(v, 8, w_new, sizeof(w_new), &back), 0);
+    sec_vault_destroy(v);
+}
+
+static void test_a_key_from_the_environment_cannot_be_rotated(void **state)
+{
+    (void)state;
+    setenv("WLK_MASTER_KEY", "0101010101010101010101010101010101010101010101010101010101010101", 1);
+    sec_vault_t *v;
+    err_t e = {0};
+    assert_int_equal(sec_vault_open("/nonexistent/master.key", &v, &e), 0);
+    assert_int_equal(sec_vault_rotate(v, &e), ERR_VALIDATION_FAILED);
+    assert_non_null(strstr(e.message, "WLK_MASTER_KEY"));
+    unsetenv("WLK_MASTER_KEY");
+    sec_vault_destroy(v);
+}
+
+static void test_a_malformed_key_file_is_refused_with_its_name(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"", "nothex\n", "bidx 00\n",
+                                      "wrap "
+                                      "zz\n",
+                                      "bidx 0101010101010101010101010101010101010101010101010101010"
+                                      "101010101\nwrap 01\n"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char path[256];
+        temp_path(path, sizeof(path), "master.key");
+        FILE *f = fopen(path, "w");
+        fputs(bad[i], f);
+        fclose(f);
+        chmod(path, 0600);
+        sec_vault_t *v = NULL;
+        err_t e = {0};
+        assert_int_not_equal(sec_vault_open(path, &v, &e), 0);
+        assert_non_null(strstr(e.cause, "master key file"));
+        err_clear(&e);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -163,6 +297,10 @@ int main(void)
         cmocka_unit_test(test_a_wrong_master_key_or_owner_is_refused),
         cmocka_unit_test(test_blind_indexes_are_stable_keyed_and_domain_separated),
         cmocka_unit_test(test_tokens_are_long_random_and_codes_have_six_digits),
+        cmocka_unit_test(test_a_shredded_owners_key_is_refused_from_any_copy),
+        cmocka_unit_test(test_rotation_keeps_old_keys_and_blind_indexes_until_retired),
+        cmocka_unit_test(test_a_key_from_the_environment_cannot_be_rotated),
+        cmocka_unit_test(test_a_malformed_key_file_is_refused_with_its_name),
     };
     return cmocka_run_group_tests_name("vault", tests, setup, NULL);
 }
