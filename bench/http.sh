@@ -9,6 +9,8 @@
 # Usage: bench/http.sh
 # Env:   BENCH_DURATION  seconds per wrk run (default 10)
 #        BENCH_KEEP=1    keep the temporary directory (data dir, logs)
+#        BENCH_ENGINE    sqlite (default) or postgres: a throwaway PostgreSQL 15
+#                        cluster with default durability, in the same directory
 #        WLK_BIN         wlk binary (default <repo>/build/wlk)
 #
 # All traffic goes to 127.0.0.1 only (apt-get aside, when wrk or nginx must be
@@ -82,6 +84,7 @@ cleanup() {
     stop_pid "$wrk_pid" TERM 50
     stop_pid "$nginx_pid" QUIT 50
     stop_pid "$wlk_pid" TERM
+    pg_stop "$tmp/pg"
     if [ "${BENCH_KEEP:-0}" = 1 ]; then
         log "kept $tmp"
     else
@@ -129,9 +132,14 @@ wait_port_http() { # url seconds pid
 }
 
 # ---------------------------------------------------------------- start wlk
+pg_start "$tmp/pg" || die "could not start PostgreSQL"
+db_args=()
+[ -z "$pg_url" ] || db_args=(--database "$pg_url")
+engine="${BENCH_ENGINE:-sqlite}"
 wlk_port="$(free_port)"
-log "starting wlk on 127.0.0.1:$wlk_port (data $data)"
-"$wlk_bin" serve --listen "127.0.0.1:$wlk_port" --data-dir "$data" --threads 2 2>"$data/log" &
+log "starting wlk on 127.0.0.1:$wlk_port (data $data, $engine)"
+"$wlk_bin" serve --listen "127.0.0.1:$wlk_port" --data-dir "$data" --threads 2 "${db_args[@]}" \
+    2>"$data/log" &
 wlk_pid=$!
 if ! wait_port_http "http://127.0.0.1:$wlk_port/healthz" 15 "$wlk_pid"; then
     tail -n 20 "$data/log" >&2 || true
@@ -275,8 +283,8 @@ http GET /v1/me "" "$token" >/dev/null
 # ---------------------------------------------------------------- report
 awk -v wr="$wlk_rps" -v nr="$nginx_rps" -v wp="$wlk_p99" -v np="$nginx_p99" \
     -v rss="$rss_mb" -v gr="$goal_ratio" -v gm="$goal_rss_mb" \
-    -v d="$duration" -v b="$me_bytes" 'BEGIN {
-    printf "\nGET /v1/me, wrk -t2 -c64 -d%ss, wlk --threads 2, nginx 2 workers, body %d bytes\n\n", d, b
+    -v d="$duration" -v b="$me_bytes" -v en="$engine" 'BEGIN {
+    printf "\nGET /v1/me, wrk -t2 -c64 -d%ss, wlk --threads 2 on %s, nginx 2 workers, body %d bytes\n\n", d, en, b
     printf "%-8s %12s %10s\n", "target", "req/s", "p99 (ms)"
     printf "%-8s %12.0f %10s\n", "wlk", wr, wp
     printf "%-8s %12.0f %10s\n", "nginx", nr, np

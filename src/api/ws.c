@@ -142,7 +142,9 @@ json_t *api_ws_frame(app_ctx_t *ctx, const auth_session_t *session, const char *
         return NULL; /* a send: answered by api_ws_finish */
     }
     if (r.err.cause[0])
-        log_msg(LOG_ERROR, "internal error", "websocket frame: %s", r.err.cause);
+        log_msg(err_is_outage(&r.err) ? LOG_WARN : LOG_ERROR,
+                err_is_outage(&r.err) ? "database unavailable" : "internal error",
+                "websocket frame: %s", r.err.cause);
     json_t *rid = f ? json_object_get(f, "req_id") : NULL;
     if (r.err.code != 0) {
         json_decref(reply);

@@ -326,6 +326,7 @@ static void fail_all(chat_send_item_t **items, int n, const err_t *e)
         if (items[i]->rc == 0) {
             items[i]->rc = e->code;
             err_set(&items[i]->err, e->code, NULL, "%s", e->message);
+            items[i]->err.retry_after = e->retry_after;
         }
     }
 }

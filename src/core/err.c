@@ -60,6 +60,11 @@ int err_set(err_t *e, int code, const char *field, const char *fmt, ...)
     return code;
 }
 
+bool err_is_outage(const err_t *e)
+{
+    return e->code == ERR_UNAVAILABLE;
+}
+
 int err_internal(err_t *e, const char *fmt, ...)
 {
     if (e->code != 0)

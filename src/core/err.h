@@ -87,6 +87,9 @@ __attribute__((format(printf, 2, 3))) int err_internal(err_t *e, const char *fmt
 /* Adds an extra key to the error object; takes ownership of v. */
 void err_extra(err_t *e, const char *key, json_t *v);
 void err_clear(err_t *e);
+/* The database is unavailable (lost, busy, failing over): the request may be
+ * retried; an operator's warning rather than a bug. */
+bool err_is_outage(const err_t *e);
 
 int err_status(int code);
 const char *err_string(int code);

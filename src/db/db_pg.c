@@ -18,6 +18,8 @@
 #define MAX_PARAMS  32
 #define RETRIES     3
 
+#define UNAVAILABLE_TEXT "The database is unavailable; try again shortly."
+
 #define OID_INT8  20
 #define OID_TEXT  25
 #define OID_BYTEA 17
@@ -105,7 +107,7 @@ static int connect_now(pg_t *db, err_t *e)
         /* the server's words, not the DSN: it may carry a password */
         snprintf(e->cause, sizeof(e->cause), "postgres: cannot connect: %s",
                  PQerrorMessage(db->conn));
-        err_set(e, ERR_UNAVAILABLE, NULL, NULL);
+        err_set(e, ERR_UNAVAILABLE, NULL, UNAVAILABLE_TEXT);
         e->retry_after = 1;
         return e->code;
     }
@@ -125,7 +127,7 @@ static int translate(pg_t *db, PGresult *r, err_t *e, const char *what)
                    strcmp(state, "57P01") == 0))) {
         snprintf(e->cause, sizeof(e->cause), "postgres %s: %s", what,
                  r ? PQresultErrorMessage(r) : PQerrorMessage(db->conn));
-        err_set(e, ERR_UNAVAILABLE, NULL, NULL);
+        err_set(e, ERR_UNAVAILABLE, NULL, UNAVAILABLE_TEXT);
         e->retry_after = 1;
         return e->code;
     }
@@ -168,15 +170,16 @@ static int pg_open(const char *dsn, db_t **out, err_t *e)
     return 0;
 }
 
-/* A connection that went away comes back on the next statement (outside a
- * transaction: one that was open is lost, and says so). */
-static int ensure_connected(pg_t *db, err_t *e)
+/* A connection that went away comes back on the next statement outside a
+ * transaction, or on the BEGIN of one; a transaction that was open on it is
+ * lost, and its next statements say so until it is rolled back. */
+static int ensure_connected(pg_t *db, const char *sql, err_t *e)
 {
     if (PQstatus(db->conn) == CONNECTION_OK)
         return 0;
-    if (db->super.in_tx) {
+    if (db->super.in_tx && strcmp(sql, db_pg_ops.begin_sql) != 0) {
         snprintf(e->cause, sizeof(e->cause), "postgres: the connection was lost mid-transaction");
-        err_set(e, ERR_UNAVAILABLE, NULL, NULL);
+        err_set(e, ERR_UNAVAILABLE, NULL, UNAVAILABLE_TEXT);
         e->retry_after = 1;
         return e->code;
     }
@@ -186,7 +189,7 @@ static int ensure_connected(pg_t *db, err_t *e)
 static int pg_exec_script(db_t *base, const char *sql, err_t *e)
 {
     pg_t *db = (pg_t *)base;
-    int rc = ensure_connected(db, e);
+    int rc = ensure_connected(db, sql, e);
     if (rc < 0)
         return rc;
     PGresult *r = PQexec(db->conn, sql);
@@ -280,7 +283,7 @@ static int prepare_now(pg_t *db, pg_stmt_t *s, err_t *e)
 static int execute(pg_t *db, pg_stmt_t *s, err_t *e)
 {
     for (int attempt = 0;; attempt++) {
-        int rc = ensure_connected(db, e);
+        int rc = ensure_connected(db, s->sql, e);
         if (rc < 0)
             return rc;
         if ((s->name[0] == '\0' || s->epoch != db->epoch) && (rc = prepare_now(db, s, e)) < 0)

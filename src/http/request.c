@@ -90,9 +90,11 @@ static void send_error(reqstate_t *s)
         json_object_set_new(o, "field", json_string(e->field));
     if (e->extra)
         json_object_update(o, e->extra);
-    if (e->retry_after > 0) {
+    /* every 503 says when to come back, whichever layer refused */
+    int wait = e->retry_after > 0 ? e->retry_after : e->code == ERR_UNAVAILABLE ? 1 : 0;
+    if (wait > 0) {
         char ra[16];
-        int n = snprintf(ra, sizeof(ra), "%d", e->retry_after);
+        int n = snprintf(ra, sizeof(ra), "%d", wait);
         add_header(s->req, "retry-after", ra, (size_t)n);
     }
     if (e->code == ERR_METHOD_NOT_ALLOWED)
@@ -439,8 +441,11 @@ static int dispatch(reqstate_t *s)
 
 static void access_log(reqstate_t *s, int64_t ns)
 {
-    if (s->r.err.cause[0]) /* internal causes go with the request id, never to the client */
-        log_msg(LOG_ERROR, "internal error", "request %s: %s", s->rid, s->r.err.cause);
+    if (s->r.err.cause[0]) { /* causes go with the request id, never to the client */
+        bool outage = err_is_outage(&s->r.err);
+        log_msg(outage ? LOG_WARN : LOG_ERROR, outage ? "database unavailable" : "internal error",
+                "request %s: %s", s->rid, s->r.err.cause);
+    }
     if (log_get_level() > LOG_INFO)
         return;
     /* one request, one line, built without printf (a hot path: profiled) */

@@ -51,19 +51,40 @@ typedef struct privacy_category {
     privacy_retention_t retention;
 } privacy_category_t;
 
-#define PRIVACY_MAX_COLS 8
+#define PRIVACY_MAX_COLS 10
 
-/* Where a category is stored (stores.c). owner NULL: rows of no account. */
+/* A column holding a category, and how it reads: 'd' id (a decimal
+ * string), 'i' integer, 'b' boolean, 't' text, 'x' a keyed hash (hex),
+ * 'e' text sealed under the owner's data key at `place` ("table.field",
+ * bound to the row's id: the store's first column). Its export key is
+ * `as`, or the field of the place for sealed columns, or its name. */
+typedef struct privacy_col {
+    const char *name;
+    char type;
+    const char *place, *as;
+} privacy_col_t;
+
+/* Where a category is stored (stores.c). owner NULL: rows of no account.
+ * order NULL: the module owning the table exports it (rights/sources.c);
+ * otherwise the export is its columns, as they stand, in that order. */
 typedef struct privacy_store {
     const char *category, *table, *id, *owner, *at;
-    const char *columns[PRIVACY_MAX_COLS]; /* clear columns, NULL-terminated */
-    const char *sealed[4][2];              /* {column, place} under the owner's key */
-    privacy_action_t on_cancel;            /* delete, anonymise (cut the owner) or restrict */
+    privacy_col_t cols[PRIVACY_MAX_COLS]; /* the first is the row's id; ends at a NULL name */
+    const char *order;                    /* the export's ORDER BY */
+    privacy_action_t on_cancel;           /* delete, anonymise (cut the owner) or restrict */
     const char *why;
 } privacy_store_t;
 
 extern const privacy_store_t privacy_stores[];
 extern const size_t privacy_stores_count;
+/* The first sealed column of s, or NULL. */
+const privacy_col_t *privacy_store_sealed(const privacy_store_t *s);
+/* "SELECT <columns> FROM <table> WHERE <owner> = $1 ORDER BY <order>" of a
+ * store the export reads as it stands (NULL for the others); lives as long
+ * as the process. */
+const char *privacy_store_select(const privacy_store_t *s);
+/* The key a column has in the export. */
+const char *privacy_col_key(const privacy_col_t *c);
 
 extern const privacy_category_t privacy_categories[];
 extern const size_t privacy_categories_count;

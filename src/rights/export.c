@@ -54,7 +54,7 @@ static json_t *column(rights_export_ctx_t *x, db_stmt_t *st, int i, char type, c
     }
 }
 
-int rights_rows(rights_export_ctx_t *x, const char *sql, const rights_col_t *cols, json_t **out,
+int rights_rows(rights_export_ctx_t *x, const char *sql, const privacy_col_t *cols, json_t **out,
                 err_t *e)
 {
     db_stmt_t *st;
@@ -65,10 +65,9 @@ int rights_rows(rights_export_ctx_t *x, const char *sql, const rights_col_t *col
     while ((rc = db_step(st, e)) == DB_ROW) {
         json_t *item = json_object();
         int64_t row = db_i64(st, 0); /* the first column is the row's id */
-        for (int i = 0; cols[i].name; i++)
-            if (cols[i].type != '-')
-                json_object_set_new(item, cols[i].name,
-                                    column(x, st, i, cols[i].type, cols[i].place, row));
+        for (int i = 0; i < PRIVACY_MAX_COLS && cols[i].name; i++)
+            json_object_set_new(item, privacy_col_key(&cols[i]),
+                                column(x, st, i, cols[i].type, cols[i].place, row));
         json_array_append_new(items, item);
     }
     if (rc < 0) {
@@ -99,6 +98,29 @@ static json_t *describe(const privacy_category_t *cat)
                      privacy_trigger_name(r->trigger), "action", privacy_action_name(r->action));
 }
 
+/* The stores of category exported as their columns stand, each as
+ * records[table]; the number of them in *n. */
+static int stored_records(rights_export_ctx_t *x, const char *category, json_t *records, int *n,
+                          err_t *e)
+{
+    *n = 0;
+    for (size_t i = 0; i < privacy_stores_count; i++) {
+        const privacy_store_t *s = &privacy_stores[i];
+        const char *sql = strcmp(s->category, category) == 0 ? privacy_store_select(s) : NULL;
+        if (sql == NULL)
+            continue;
+        (*n)++;
+        if (records == NULL)
+            continue;
+        json_t *rows;
+        int rc = rights_rows(x, sql, s->cols, &rows, e);
+        if (rc < 0)
+            return rc;
+        json_object_set_new(records, s->table, rows);
+    }
+    return 0;
+}
+
 static int categories(rights_export_ctx_t *x, json_t *into, str_t *exported, err_t *e)
 {
     for (size_t i = 0; i < privacy_categories_count; i++) {
@@ -106,7 +128,9 @@ static int categories(rights_export_ctx_t *x, json_t *into, str_t *exported, err
         const rights_source_t *src = rights_source_find(cat->id);
         json_t *entry = describe(cat);
         json_object_set_new(into, cat->id, entry);
-        if (src == NULL || src->fn == NULL) {
+        int stores, rc;
+        stored_records(x, cat->id, NULL, &stores, e);
+        if ((src == NULL || src->fn == NULL) && stores == 0) {
             json_object_set_new(entry, "collected", json_false());
             json_object_set_new(entry, "note", json_string(src ? src->note : "not described"));
             continue;
@@ -114,8 +138,8 @@ static int categories(rights_export_ctx_t *x, json_t *into, str_t *exported, err
         json_t *records = json_object();
         json_object_set_new(entry, "collected", json_true());
         json_object_set_new(entry, "records", records);
-        int rc = src->fn(x, records, e);
-        if (rc < 0)
+        if ((src && src->fn && (rc = src->fn(x, records, e)) < 0) ||
+            (rc = stored_records(x, cat->id, records, &stores, e)) < 0)
             return rc;
         str_printf(exported, "%s%s", exported->len ? " " : "", cat->id);
     }
@@ -125,10 +149,10 @@ static int categories(rights_export_ctx_t *x, json_t *into, str_t *exported, err
 /* Staff who read or changed the user's data (六.二.4), from the audit trail. */
 static int staff_accesses(rights_export_ctx_t *x, json_t **out, err_t *e)
 {
-    static const rights_col_t cols[] = {
-        {"seq", 'i', NULL},    {"at", 'i', NULL},         {"actor", 't', NULL},
-        {"action", 't', NULL}, {"categories", 't', NULL}, {"reason", 't', NULL},
-        {NULL, 0, NULL}};
+    static const privacy_col_t cols[] = {
+        {"seq", 'i', NULL, NULL},    {"at", 'i', NULL, NULL},         {"actor", 't', NULL, NULL},
+        {"action", 't', NULL, NULL}, {"categories", 't', NULL, NULL}, {"reason", 't', NULL, NULL},
+        {NULL, 0, NULL, NULL}};
     return rights_rows(x,
                        "SELECT seq, at, actor, action, categories, reason FROM audit_log "
                        "WHERE subject_id = $1 AND actor LIKE 'staff:%' ORDER BY seq",

@@ -3,6 +3,7 @@
 #define WLK_RIGHTS_INT_H
 
 #include "rights/rights.h"
+#include "privacy/privacy.h"
 #include "sec/sec.h"
 
 struct rights_export_ctx {
@@ -13,18 +14,8 @@ struct rights_export_ctx {
     json_t *chat; /* chat_export, read once for chat_content and location */
 };
 
-/* A column of an export query: its name and how it reads: 'i' integer,
- * 'b' boolean, 'd' id (decimal string), 't' text, 'e' text sealed under
- * the user's key at `place` (row: the query's first column), '-' read but
- * not shown. NULL name ends the list. */
-typedef struct rights_col {
-    const char *name;
-    char type; /* 'i' integer, 'b' boolean, 'd' id, 't' text, 'e' sealed, 'x' hash as hex */
-    const char *place;
-} rights_col_t;
-
 /* The rows of sql ($1 = the user's id) as [{name: value}]. *out is new. */
-int rights_rows(rights_export_ctx_t *x, const char *sql, const rights_col_t *cols, json_t **out,
+int rights_rows(rights_export_ctx_t *x, const char *sql, const privacy_col_t *cols, json_t **out,
                 err_t *e);
 
 #endif

@@ -42,7 +42,8 @@ static const privacy_store_t *user_store(const char *cat)
 {
     for (size_t i = 0; i < privacy_stores_count && i < MAX_STORES; i++)
         if (strcmp(privacy_stores[i].category, cat) == 0 &&
-            strcmp(privacy_stores[i].table, "users") == 0 && privacy_stores[i].sealed[0][0])
+            strcmp(privacy_stores[i].table, "users") == 0 &&
+            privacy_store_sealed(&privacy_stores[i]))
             return &privacy_stores[i];
     return NULL;
 }
@@ -93,9 +94,10 @@ static void build_field_sql(void)
 {
     for (size_t i = 0; i < privacy_stores_count && i < MAX_STORES; i++) {
         const privacy_store_t *ps = &privacy_stores[i];
-        if (strcmp(ps->table, "users") == 0 && ps->sealed[0][0]) {
+        const privacy_col_t *col = privacy_store_sealed(ps);
+        if (strcmp(ps->table, "users") == 0 && col) {
             str_t s = {0};
-            str_printf(&s, "SELECT %s FROM users WHERE id = $1", ps->sealed[0][0]);
+            str_printf(&s, "SELECT %s FROM users WHERE id = $1", col->name);
             field_sql[i] = str_take(&s);
         }
     }
@@ -115,7 +117,9 @@ static int open_field(app_ctx_t *c, const sec_key_t *dek, int64_t user_id,
         return rc;
     size_t len, n;
     const void *sealed = db_bytes(st, 0, &len);
-    char *v = sealed ? sec_open_field(dek, ps->sealed[0][1], user_id, sealed, len, &n) : NULL;
+    char *v = sealed
+                  ? sec_open_field(dek, privacy_store_sealed(ps)->place, user_id, sealed, len, &n)
+                  : NULL;
     db_done(st);
     if (v) {
         *out = json_string(v);

@@ -44,7 +44,8 @@ def _free_port():
 class Cluster:
     """A PostgreSQL cluster of this test run."""
 
-    def __init__(self):
+    def __init__(self, durable=False):
+        self.durable = durable  # False: fsync and synchronous commits off (faster tests)
         self.root = Path(tempfile.mkdtemp(prefix="wlk-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
@@ -65,14 +66,26 @@ class Cluster:
     def start(self):
         self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres",
                   "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync")
-        opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                "-c max_connections=400 -c shared_buffers=64MB")
-        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"),
-                  "-w", "-t", "60", "-o", opts, "start")
+        self.restart()
         atexit.register(self.remove)
         with self.admin().cursor() as c:
             c.execute(f"CREATE ROLE {APP_ROLE} LOGIN")
+
+    def restart(self):
+        """Starts the (initialised or stopped) cluster on its port."""
+        opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+                "-c max_connections=400 -c shared_buffers=64MB")
+        if not self.durable:
+            opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"),
+                  "-w", "-t", "60", "-o", opts, "start")
+
+    def stop(self):
+        """Stops the cluster at once, as a crash would: every connection is cut."""
+        if self._admin is not None:
+            self._admin.close()
+            self._admin = None
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
 
     def remove(self):
         if self._admin is not None:
