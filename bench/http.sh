@@ -84,7 +84,7 @@ cleanup() {
     stop_pid "$wrk_pid" TERM 50
     stop_pid "$nginx_pid" QUIT 50
     stop_pid "$wlk_pid" TERM
-    pg_stop "$tmp/pg"
+    pg_stop
     if [ "${BENCH_KEEP:-0}" = 1 ]; then
         log "kept $tmp"
     else
@@ -132,7 +132,7 @@ wait_port_http() { # url seconds pid
 }
 
 # ---------------------------------------------------------------- start wlk
-pg_start "$tmp/pg" || die "could not start PostgreSQL"
+pg_start || die "could not start PostgreSQL"
 db_args=()
 [ -z "$pg_url" ] || db_args=(--database "$pg_url")
 engine="${BENCH_ENGINE:-sqlite}"

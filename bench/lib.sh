@@ -22,20 +22,20 @@ free_port() {
     /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# pg_start DIR: with BENCH_ENGINE=postgres, starts a throwaway PostgreSQL 15
-# cluster in DIR (initdb, a free port, run as the `postgres` user when we are
-# root; default durability settings: fsync and synchronous_commit on) with a
-# database `wlk`, and sets pg_url to its URL ("" on SQLite). pg_stop DIR
-# stops it. Installs postgresql-15 when it is missing.
+# pg_start: with BENCH_ENGINE=postgres, starts a throwaway PostgreSQL 15
+# cluster in a directory of its own (initdb, a free port, run as the
+# `postgres` user when we are root; default durability: fsync and
+# synchronous_commit on) with a database `wlk`, and sets pg_url to its URL
+# ("" on SQLite). pg_stop stops it and removes the directory. Installs
+# postgresql-15 when it is missing.
 pg_bin=/usr/lib/postgresql/15/bin
 pg_url=""
-pg_run() { # DIR cmd...: as the cluster's owner
-    local dir="$1"
-    shift
+pg_dir=""
+pg_run() { # cmd...: as the cluster's owner
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 pg_start() {
-    local dir="$1" port
+    local port
     case "${BENCH_ENGINE:-sqlite}" in
     sqlite) return 0 ;;
     postgres) ;;
@@ -43,23 +43,25 @@ pg_start() {
     esac
     if [ ! -x "$pg_bin/initdb" ]; then
         export DEBIAN_FRONTEND=noninteractive
-        if [ "$(id -u)" -eq 0 ]; then apt-get install -y -q postgresql-15 >/dev/null; else sudo apt-get install -y -q postgresql-15 >/dev/null; fi
+        if [ "$(id -u)" -eq 0 ]; then apt-get install -y -q postgresql-15 >/dev/null
+        else sudo apt-get install -y -q postgresql-15 >/dev/null; fi || return 1
     fi
-    mkdir -p "$dir"
-    [ "$(id -u)" -ne 0 ] || chown postgres: "$dir"
+    pg_dir="$(mktemp -d "${TMPDIR:-/tmp}/wlk-bench-pg.XXXXXX")" || return 1
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$pg_dir" || return 1; fi
     port="$(free_port)"
-    pg_run "$dir" "$pg_bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 \
-        --locale=C.UTF-8 >/dev/null
-    pg_run "$dir" "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=128MB" \
-        start >/dev/null
-    pg_run "$dir" "$pg_bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres \
-        -c "CREATE ROLE wlk LOGIN" -c "CREATE DATABASE wlk OWNER wlk" >/dev/null
+    pg_run "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust --encoding=UTF8 \
+        --locale=C.UTF-8 >/dev/null || return 1
+    pg_run "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w -t 60 \
+        -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=128MB" \
+        start >/dev/null || return 1
+    pg_run "$pg_bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres \
+        -c "CREATE ROLE wlk LOGIN" -c "CREATE DATABASE wlk OWNER wlk" >/dev/null || return 1
     pg_url="postgres://wlk@127.0.0.1:$port/wlk"
 }
 pg_stop() {
-    local dir="$1"
-    [ -n "$pg_url" ] || return 0
-    pg_run "$dir" "$pg_bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    [ -n "$pg_dir" ] || return 0
+    pg_run "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+    pg_dir=""
     pg_url=""
 }

@@ -100,7 +100,7 @@ cleanup() {
     trap - EXIT INT TERM
     stop_pid "$gen_pid" TERM
     stop_pid "$wlk_pid" TERM
-    pg_stop "$tmp/pg"
+    pg_stop
     if [ "${CHAT_BENCH_KEEP:-0}" = 1 ]; then
         log "kept $tmp"
     else
@@ -112,7 +112,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-pg_start "$tmp/pg" || die "could not start PostgreSQL"
+pg_start || die "could not start PostgreSQL"
 db_args=()
 [ -z "$pg_url" ] || db_args=(--database "$pg_url")
 

@@ -26,6 +26,13 @@ json_t *chat_open(const sec_key_t *key, const char *place, int64_t row, const vo
 /* The Message view of message id (NOT_FOUND if gone). key may be NULL
  * (then it is looked up). */
 int chat_message_view(app_ctx_t *c, int64_t id, const sec_key_t *key, json_t **out, err_t *e);
+/* The columns a message view reads (of messages m), and the view of the
+ * row of st whose columns start at col (key NULL: the conversation's). */
+#define CHAT_MESSAGE_COLS                                                                          \
+    "m.conversation_id, m.seq, m.sender_id, m.client_id, m.kind, m.body_enc, m.created_at, "       \
+    "m.recalled_at"
+int chat_message_from_row(app_ctx_t *c, db_stmt_t *st, int col, int64_t id, const sec_key_t *key,
+                          json_t **out, err_t *e);
 /* Inserts a message (inside a transaction) with the next seq; body is
  * sealed. Returns its id in *id. */
 int chat_message_insert(app_ctx_t *c, int64_t conv, int64_t sender, const char *client_id,

@@ -14,6 +14,7 @@ typedef struct row {
     int64_t seq, conv, ref, at;
     char type[32];
     json_t *data;
+    json_t *message; /* message.* events: the message's view, read with the event */
     uint8_t *sealed;
     size_t sealed_len;
 } row_t;
@@ -27,8 +28,10 @@ static int render_data(app_ctx_t *c, int64_t user, row_t *r, json_t **data, err_
     json_t *out = NULL, *v = NULL;
     int rc = 0;
     if (strncmp(r->type, "message.", 8) == 0) {
-        if ((rc = chat_message_view(c, r->ref, NULL, &v, e)) == 0)
-            out = json_pack("{s:o}", "message", v);
+        if (r->message)
+            out = json_pack("{s:O}", "message", r->message);
+        else
+            rc = ERR_NOT_FOUND; /* erased */
     } else if (strcmp(r->type, "conversation.created") == 0) {
         if ((rc = chat_conv_brief(c, user, r->conv, true, &v, e)) == 0)
             out = json_pack("{s:o}", "conversation", v);
@@ -63,10 +66,14 @@ static int load_rows(app_ctx_t *c, int64_t user, int64_t cursor, int limit, row_
                      err_t *e)
 {
     db_stmt_t *st;
-    int rc = db_query(c->db, &st,
-                      "SELECT seq, type, conversation_id, ref_id, data, data_enc, at FROM events "
-                      "WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-                      DB_ARGS(DB_I64(user), DB_I64(cursor), DB_I64(limit)), e);
+    /* a message event's message comes with it: one query per page */
+    int rc =
+        db_query(c->db, &st,
+                 "SELECT e.seq, e.type, e.conversation_id, e.ref_id, e.data, e.data_enc, e.at, "
+                 "m.id, " CHAT_MESSAGE_COLS " FROM events e LEFT JOIN messages m ON "
+                 "m.id = e.ref_id AND e.type LIKE 'message.%' "
+                 "WHERE e.user_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3",
+                 DB_ARGS(DB_I64(user), DB_I64(cursor), DB_I64(limit)), e);
     if (rc < 0)
         return rc;
     *n = 0;
@@ -85,6 +92,12 @@ static int load_rows(app_ctx_t *c, int64_t user, int64_t cursor, int limit, row_
         if (sealed) {
             r->sealed = malloc(r->sealed_len);
             memcpy(r->sealed, sealed, r->sealed_len);
+        }
+        r->message = NULL;
+        if (!db_is_null(st, 7) &&
+            (rc = chat_message_from_row(c, st, 8, db_i64(st, 7), NULL, &r->message, e)) < 0) {
+            db_done(st);
+            return rc;
         }
     }
     if (rc >= 0)
@@ -107,6 +120,7 @@ static int read_events(app_ctx_t *c, int64_t user, int64_t cursor, int limit, js
                                                      (json_int_t)rows[i].seq, "type", rows[i].type,
                                                      "at", (json_int_t)rows[i].at, "data", data));
         json_decref(rows[i].data);
+        json_decref(rows[i].message);
         free(rows[i].sealed);
     }
     free(rows);

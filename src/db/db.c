@@ -157,10 +157,8 @@ void db_trim(db_t *db)
         db->ops->trim(db);
 }
 
-int db_xlock(db_t *db, const char *space, const void *key, size_t len, err_t *e)
+static int64_t lock_key(const char *space, const void *key, size_t len)
 {
-    if (db->ops->xlock_sql == NULL)
-        return 0;
     uint64_t h = 14695981039346656037ULL; /* FNV-1a over space, NUL, key */
     for (const char *p = space;; p++) {
         h = (h ^ (uint8_t)*p) * 1099511628211ULL;
@@ -169,7 +167,24 @@ int db_xlock(db_t *db, const char *space, const void *key, size_t len, err_t *e)
     }
     for (size_t i = 0; i < len; i++)
         h = (h ^ ((const uint8_t *)key)[i]) * 1099511628211ULL;
-    int64_t rc = db_exec(db, db->ops->xlock_sql, DB_ARGS(DB_I64((int64_t)h)), e);
+    return (int64_t)h;
+}
+
+int db_xlock(db_t *db, const char *space, const void *key, size_t len, err_t *e)
+{
+    if (db->ops->xlock_sql == NULL)
+        return 0;
+    int64_t rc = db_exec(db, db->ops->xlock_sql, DB_ARGS(DB_I64(lock_key(space, key, len))), e);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int db_xlock2(db_t *db, const char *space, const void *a, const void *b, size_t len, err_t *e)
+{
+    if (db->ops->xlock2_sql == NULL)
+        return 0;
+    int64_t rc =
+        db_exec(db, db->ops->xlock2_sql,
+                DB_ARGS(DB_I64(lock_key(space, a, len)), DB_I64(lock_key(space, b, len))), e);
     return rc < 0 ? (int)rc : 0;
 }
 

@@ -56,8 +56,9 @@ typedef struct db_ops {
     int64_t (*changes)(db_t *db);
     const char *begin_sql;
     /* Optional: takes a transaction-scoped lock on the 64-bit key $1
-     * (db_xlock); NULL where write transactions are serialised anyway. */
-    const char *xlock_sql;
+     * (db_xlock), and on $1 then $2 in one statement (db_xlock2); NULL
+     * where write transactions are serialised anyway. */
+    const char *xlock_sql, *xlock2_sql;
     /* Optional: called around every write transaction (held from BEGIN
      * to COMMIT/ROLLBACK), so an engine can queue its writers. */
     void (*write_lock)(db_t *db, bool on);
@@ -124,6 +125,10 @@ void db_rollback(db_t *db);
  * IMMEDIATE, across processes too); PostgreSQL takes an advisory lock.
  * Take several in one order (e.g. ascending user ids) to avoid deadlocks. */
 int db_xlock(db_t *db, const char *space, const void *key, size_t len, err_t *e)
+    __attribute__((warn_unused_result));
+/* The locks (space, a) then (space, b), in that order, in one round trip;
+ * both keys len bytes. */
+int db_xlock2(db_t *db, const char *space, const void *a, const void *b, size_t len, err_t *e)
     __attribute__((warn_unused_result));
 
 /* A consistent copy of the database in the file path, written while the

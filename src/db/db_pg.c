@@ -384,4 +384,6 @@ const db_ops_t db_pg_ops = {
     .changes = pg_changes,
     .begin_sql = "BEGIN",
     .xlock_sql = "SELECT pg_advisory_xact_lock($1)",
+    /* a target list is evaluated left to right: $1 is held before $2 is asked */
+    .xlock2_sql = "SELECT pg_advisory_xact_lock($1), pg_advisory_xact_lock($2)",
 };

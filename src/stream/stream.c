@@ -33,78 +33,137 @@ int stream_commit(app_ctx_t *c, stream_notify_t *n, err_t *e)
     return rc;
 }
 
-static int lock_stream(app_ctx_t *c, int64_t user, err_t *e)
-{
-    return db_xlock(c->db, "stream", &user, sizeof(user), e);
-}
-
-/* The head is the last kept event, or the pruned floor when none is kept:
- * read from the events' primary key, so appending writes no user row.
+/* The heads of the streams of users[0] and users[1] (the same id twice for
+ * one), in one query. The head is the last kept event, or the pruned
+ * floor when none is kept: read from the events' primary key, so
+ * appending writes no user row. found[i] is false when the user is gone.
  * Appends to one stream are serialised (db_xlock), so head + 1 is free
  * and commits in seq order: a reader never sees seq n + 1 before n. */
-static int read_head(app_ctx_t *c, int64_t user, int64_t *head, int64_t *floor, err_t *e)
+static int read_heads(app_ctx_t *c, const int64_t users[2], int64_t head[2], bool found[2],
+                      err_t *e)
 {
     db_stmt_t *st;
-    int rc = db_one(c->db, &st,
-                    "SELECT event_floor, (SELECT MAX(seq) FROM events WHERE user_id = $1) "
-                    "FROM users WHERE id = $1",
-                    DB_ARGS(DB_I64(user)), e);
-    if (rc != DB_ROW)
+    int rc = db_query(c->db, &st,
+                      "SELECT id, event_floor, (SELECT MAX(seq) FROM events WHERE "
+                      "events.user_id = users.id) FROM users WHERE id IN ($1, $2)",
+                      DB_ARGS(DB_I64(users[0]), DB_I64(users[1])), e);
+    if (rc < 0)
         return rc;
-    *floor = db_i64(st, 0);
-    *head = db_is_null(st, 1) ? *floor : db_i64(st, 1);
+    found[0] = found[1] = false;
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        int i = db_i64(st, 0) == users[0] ? 0 : 1;
+        head[i] = db_is_null(st, 2) ? db_i64(st, 1) : db_i64(st, 2);
+        found[i] = true;
+    }
+    if (rc < 0)
+        return rc;
     db_done(st);
-    return DB_ROW;
+    if (users[0] == users[1]) {
+        found[1] = found[0];
+        head[1] = head[0];
+    }
+    return 0;
+}
+
+typedef struct event_in {
+    const char *type;
+    int64_t conv, ref;
+    const json_t *data;
+    const uint8_t *sealed;
+    size_t sealed_len;
+} event_in_t;
+
+/* Appends ev to the streams of users[0..n-1] (1 or 2) at seqs[i]: one
+ * statement. */
+static int append(app_ctx_t *c, stream_notify_t *n, const int64_t *users, const int64_t *seqs,
+                  int count, const event_in_t *ev, err_t *e)
+{
+    char *text = ev->data ? json_dumps(ev->data, JSON_COMPACT) : NULL;
+    db_arg_t args[] = {DB_I64(users[0]),
+                       DB_I64(seqs[0]),
+                       DB_TEXT(ev->type),
+                       ev->conv ? DB_I64(ev->conv) : DB_NULL,
+                       ev->ref ? DB_I64(ev->ref) : DB_NULL,
+                       text ? DB_TEXT(text) : DB_NULL,
+                       ev->sealed ? DB_BLOB(ev->sealed, ev->sealed_len) : DB_NULL,
+                       DB_I64(c->now_ms()),
+                       DB_I64(count > 1 ? users[1] : 0),
+                       DB_I64(count > 1 ? seqs[1] : 0),
+                       {.type = DB_T_END}};
+    if (count == 1)
+        args[8].type = DB_T_END;
+    int rc = (int)db_exec(c->db,
+                          count == 1
+                              ? "INSERT INTO events (user_id, seq, type, conversation_id, ref_id, "
+                                "data, data_enc, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                              : "INSERT INTO events (user_id, seq, type, conversation_id, ref_id, "
+                                "data, data_enc, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8), "
+                                "($9, $10, $3, $4, $5, $6, $7, $8)",
+                          args, e);
+    free(text);
+    if (rc < 0)
+        return rc;
+    for (int i = 0; i < count; i++)
+        notify_add(n, users[i]);
+    return 0;
+}
+
+/* Appends to the streams of a and b (a == b: one), which the caller locked. */
+static int add_locked(app_ctx_t *c, stream_notify_t *n, int64_t a, int64_t b, const event_in_t *ev,
+                      err_t *e)
+{
+    const int64_t ids[2] = {a, b};
+    int64_t head[2], users[2], seqs[2];
+    bool found[2];
+    int rc = read_heads(c, ids, head, found, e);
+    if (rc < 0)
+        return rc;
+    int count = 0;
+    for (int i = 0; i < (a == b ? 1 : 2); i++) {
+        if (!found[i])
+            continue; /* the user is gone: nothing to tell */
+        users[count] = ids[i];
+        seqs[count++] = head[i] + 1;
+    }
+    return count ? append(c, n, users, seqs, count, ev, e) : 0;
 }
 
 int stream_add(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *type, int64_t conv,
                int64_t ref, const json_t *data, const uint8_t *sealed, size_t sealed_len, err_t *e)
 {
-    int64_t head, floor;
-    int rc = lock_stream(c, user, e);
-    if (rc < 0)
-        return rc;
-    rc = read_head(c, user, &head, &floor, e);
-    if (rc < 0)
-        return rc;
-    if (rc == DB_DONE)
-        return 0; /* the user is gone: nothing to tell */
-    int64_t seq = head + 1;
-    char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
-    rc = (int)db_exec(c->db,
-                      "INSERT INTO events (user_id, seq, type, conversation_id, ref_id, data, "
-                      "data_enc, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                      DB_ARGS(DB_I64(user), DB_I64(seq), DB_TEXT(type),
-                              conv ? DB_I64(conv) : DB_NULL, ref ? DB_I64(ref) : DB_NULL,
-                              text ? DB_TEXT(text) : DB_NULL,
-                              sealed ? DB_BLOB(sealed, sealed_len) : DB_NULL, DB_I64(c->now_ms())),
-                      e);
-    free(text);
-    if (rc < 0)
-        return rc;
-    notify_add(n, user);
-    return 0;
+    const event_in_t ev = {type, conv, ref, data, sealed, sealed_len};
+    int rc = db_xlock(c->db, "stream", &user, sizeof(user), e);
+    return rc < 0 ? rc : add_locked(c, n, user, user, &ev, e);
 }
 
 int stream_add_pair(app_ctx_t *c, stream_notify_t *n, int64_t a, int64_t b, const char *type,
                     int64_t conv, int64_t ref, const json_t *data, const uint8_t *sealed,
                     size_t sealed_len, err_t *e)
 {
+    const event_in_t ev = {type, conv, ref, data, sealed, sealed_len};
     /* both streams locked in ascending order: two transactions that
      * append to the same two users never wait for each other in a ring */
-    int rc = lock_stream(c, a < b ? a : b, e);
-    if (rc < 0 || (rc = lock_stream(c, a < b ? b : a, e)) < 0 ||
-        (rc = stream_add(c, n, a, type, conv, ref, data, sealed, sealed_len, e)) < 0)
-        return rc;
-    return stream_add(c, n, b, type, conv, ref, data, sealed, sealed_len, e);
+    int64_t lo = a < b ? a : b, hi = a < b ? b : a;
+    int rc = lo == hi ? db_xlock(c->db, "stream", &lo, sizeof(lo), e)
+                      : db_xlock2(c->db, "stream", &lo, &hi, sizeof(lo), e);
+    return rc < 0 ? rc : add_locked(c, n, a, b, &ev, e);
 }
 
 int stream_head(app_ctx_t *c, int64_t user, int64_t *head, int64_t *floor, err_t *e)
 {
-    int rc = read_head(c, user, head, floor, e);
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st,
+                    "SELECT event_floor, (SELECT MAX(seq) FROM events WHERE user_id = $1) "
+                    "FROM users WHERE id = $1",
+                    DB_ARGS(DB_I64(user)), e);
     if (rc < 0)
         return rc;
-    return rc == DB_DONE ? err_set(e, ERR_UNAUTHORIZED, NULL, NULL) : 0;
+    if (rc == DB_DONE)
+        return err_set(e, ERR_UNAUTHORIZED, NULL, NULL);
+    *floor = db_i64(st, 0);
+    *head = db_is_null(st, 1) ? *floor : db_i64(st, 1);
+    db_done(st);
+    return 0;
 }
 
 int stream_prune(app_ctx_t *c, err_t *e)
