@@ -234,7 +234,8 @@ int chat_message_insert(app_ctx_t *c, int64_t conv, int64_t sender, const char *
     size_t len;
     uint8_t *sealed = chat_seal(&key, "messages.body", *id, body, &len);
     sec_wipe(&key, sizeof(key));
-    rc = (int)db_exec(c->db,
+    rc =
+        db_exec_later(c->db,
                       "INSERT INTO messages (id, conversation_id, seq, sender_id, client_id, kind, "
                       "body_enc, media_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                       DB_ARGS(DB_I64(*id), DB_I64(conv), DB_I64(*seq), DB_I64(sender),
@@ -286,20 +287,42 @@ static int store(app_ctx_t *c, chat_send_item_t *it, int64_t peer, int64_t media
     return auth_push(c, &it->notify, peer, "新消息", push_preview(&it->in), e);
 }
 
+/* The sender's peer in conv (NOT_FOUND: not a member) and the message
+ * already stored under the client id (0: none), in one query. */
+static int member_and_resend(app_ctx_t *c, chat_send_item_t *it, int64_t *peer, int64_t *existing)
+{
+    db_stmt_t *st;
+    int rc =
+        db_one(c->db, &st,
+               "SELECT peer_id, (SELECT id FROM messages WHERE conversation_id = $1 AND "
+               "sender_id = $2 AND client_id = $3) FROM members WHERE conversation_id = $1 "
+               "AND user_id = $2",
+               DB_ARGS(DB_I64(it->conv), DB_I64(it->user), DB_TEXT(it->in.client_id)), &it->err);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
+        return err_set(&it->err, ERR_NOT_FOUND, NULL, "no such conversation");
+    *peer = db_i64(st, 0);
+    *existing = db_is_null(st, 1) ? 0 : db_i64(st, 1);
+    db_done(st);
+    return 0;
+}
+
 /* One item inside the batch transaction. */
 static int send_one(app_ctx_t *c, chat_send_item_t *it)
 {
-    int64_t media = 0, peer;
+    int64_t media = 0, peer = 0, existing = 0;
     int rc;
-    if ((rc = chat_member_peer(c, it->conv, it->user, &peer, &it->err)) < 0)
+    if ((rc = member_and_resend(c, it, &peer, &existing)) < 0)
         return rc;
     if (peer == 0)
         return err_set(&it->err, ERR_FORBIDDEN, NULL, "the peer cancelled their account");
-    if ((rc = validate(c, it->user, &it->in, &media, &it->err)) < 0 ||
-        (rc = find_client_id(c, it->conv, it->user, it->in.client_id, &it->id, &it->err)) < 0)
+    if ((rc = validate(c, it->user, &it->in, &media, &it->err)) < 0)
         return rc;
-    if (rc == DB_ROW)
+    if (existing) {
+        it->id = existing;
         return 0;
+    }
     it->created = true;
     if ((rc = store(c, it, peer, media, &it->err)) != ERR_CONFLICT)
         return rc;
@@ -397,8 +420,8 @@ static void store_careful(app_ctx_t *c, chat_send_item_t **items, int n)
             continue;
         }
         for (int attempt = 0;; attempt++) {
-            it->rc = send_one(c, it);
-            if (it->rc >= 0)
+            /* the writes sent without waiting are this item's: wait for them */
+            if ((it->rc = send_one(c, it)) >= 0 && (it->rc = db_flush(c->db, &it->err)) >= 0)
                 break;
             err_t ignored = {0};
             (void)db_exec(c->db, "ROLLBACK TO one", DB_NOARGS, &ignored);

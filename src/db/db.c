@@ -69,6 +69,26 @@ int64_t db_exec(db_t *db, const char *sql, const db_arg_t *args, err_t *e)
     return db->ops->changes(db);
 }
 
+int db_exec_later(db_t *db, const char *sql, const db_arg_t *args, err_t *e)
+{
+    if (db->ops->send == NULL) {
+        int64_t rc = db_exec(db, sql, args, e);
+        return rc < 0 ? (int)rc : 0;
+    }
+    db_stmt_t *st;
+    int rc = db_query(db, &st, sql, args, e);
+    if (rc < 0)
+        return rc;
+    rc = db->ops->send(st, e);
+    db_done(st);
+    return rc;
+}
+
+int db_flush(db_t *db, err_t *e)
+{
+    return db->ops->flush ? db->ops->flush(db, e) : 0;
+}
+
 int db_one(db_t *db, db_stmt_t **st, const char *sql, const db_arg_t *args, err_t *e)
 {
     int rc = db_query(db, st, sql, args, e);
@@ -174,8 +194,8 @@ int db_xlock(db_t *db, const char *space, const void *key, size_t len, err_t *e)
 {
     if (db->ops->xlock_sql == NULL)
         return 0;
-    int64_t rc = db_exec(db, db->ops->xlock_sql, DB_ARGS(DB_I64(lock_key(space, key, len))), e);
-    return rc < 0 ? (int)rc : 0;
+    /* nothing to wait for: the next statement runs once the lock is held */
+    return db_exec_later(db, db->ops->xlock_sql, DB_ARGS(DB_I64(lock_key(space, key, len))), e);
 }
 
 int db_xlock2(db_t *db, const char *space, const void *a, const void *b, size_t len, err_t *e)

@@ -55,6 +55,11 @@ typedef struct db_ops {
     bool (*col_null)(db_stmt_t *st, int col);
     int64_t (*changes)(db_t *db);
     const char *begin_sql;
+    /* Optional: sends a bound statement whose result nobody reads, to run
+     * before the next statement of the connection, which reports its
+     * failure (db_exec_later); flush reads what was sent so far. */
+    int (*send)(db_stmt_t *st, err_t *e);
+    int (*flush)(db_t *db, err_t *e);
     /* Optional: takes a transaction-scoped lock on the 64-bit key $1
      * (db_xlock), and on $1 then $2 in one statement (db_xlock2); NULL
      * where write transactions are serialised anyway. */
@@ -101,6 +106,15 @@ void db_done(db_stmt_t *st);
 /* Runs a statement that returns no rows; returns the number of rows it
  * changed (>= 0) or an ERR_* code. */
 int64_t db_exec(db_t *db, const char *sql, const db_arg_t *args, err_t *e);
+/* A write inside a transaction whose result (rows changed) nobody needs:
+ * on an engine that can, it is sent without waiting, and its failure is
+ * reported by the next statement of the connection instead (or by
+ * db_flush), after which the transaction is to be rolled back. Saves a
+ * round trip per write on a database across the network. */
+int db_exec_later(db_t *db, const char *sql, const db_arg_t *args, err_t *e)
+    __attribute__((warn_unused_result));
+/* Waits for every db_exec_later write sent so far; the first failure. */
+int db_flush(db_t *db, err_t *e) __attribute__((warn_unused_result));
 /* Runs a query expected to return at most one row: DB_ROW (then the caller
  * reads columns and calls db_done) or DB_DONE (statement already reset). */
 int db_one(db_t *db, db_stmt_t **st, const char *sql, const db_arg_t *args, err_t *e)

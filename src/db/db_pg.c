@@ -17,6 +17,7 @@
 #define CACHE_SLOTS 128
 #define MAX_PARAMS  32
 #define RETRIES     3
+#define MAX_PENDING 64 /* statements sent down the pipeline before it is read */
 
 #define UNAVAILABLE_TEXT "The database is unavailable; try again shortly."
 
@@ -49,6 +50,9 @@ typedef struct pg {
     unsigned epoch; /* counts connections: a reconnect unprepares everything */
     unsigned nstmt;
     int64_t changes;
+    bool broken;             /* the pipeline lost track: reconnect */
+    int pending;             /* sent down the pipeline, not read yet */
+    char kinds[MAX_PENDING]; /* 'p' a prepare, 'q' a query */
     pg_stmt_t *cache[CACHE_SLOTS];
 } pg_t;
 
@@ -103,6 +107,8 @@ static int connect_now(pg_t *db, err_t *e)
         PQfinish(db->conn);
     db->conn = PQconnectdb(db->dsn);
     db->epoch++;
+    db->broken = false;
+    db->pending = 0;
     if (PQstatus(db->conn) != CONNECTION_OK) {
         /* the server's words, not the DSN: it may carry a password */
         snprintf(e->cause, sizeof(e->cause), "postgres: cannot connect: %s",
@@ -175,7 +181,7 @@ static int pg_open(const char *dsn, db_t **out, err_t *e)
  * lost, and its next statements say so until it is rolled back. */
 static int ensure_connected(pg_t *db, const char *sql, err_t *e)
 {
-    if (PQstatus(db->conn) == CONNECTION_OK)
+    if (PQstatus(db->conn) == CONNECTION_OK && !db->broken)
         return 0;
     if (db->super.in_tx && strcmp(sql, db_pg_ops.begin_sql) != 0) {
         snprintf(e->cause, sizeof(e->cause), "postgres: the connection was lost mid-transaction");
@@ -186,11 +192,106 @@ static int ensure_connected(pg_t *db, const char *sql, err_t *e)
     return connect_now(db, e);
 }
 
+/* ---- the pipeline: writes whose results nobody waits for (db_exec_later)
+ * are sent at once and read with the next statement that is waited for,
+ * in the same round trip; a failure among them is that statement's. */
+
+static int broken(pg_t *db, err_t *e, const char *what)
+{
+    db->broken = true;
+    db->pending = 0;
+    snprintf(e->cause, sizeof(e->cause), "postgres %s: %s", what, PQerrorMessage(db->conn));
+    err_set(e, ERR_UNAVAILABLE, NULL, UNAVAILABLE_TEXT);
+    e->retry_after = 1;
+    return e->code;
+}
+
+static int pipeline_send(pg_t *db, pg_stmt_t *s, err_t *e)
+{
+    if (PQpipelineStatus(db->conn) == PQ_PIPELINE_OFF && PQenterPipelineMode(db->conn) != 1)
+        return broken(db, e, "pipeline");
+    if (s->name[0] == '\0' || s->epoch != db->epoch) {
+        snprintf(s->name, sizeof(s->name), "w%u_%u", db->epoch, ++db->nstmt);
+        if (PQsendPrepare(db->conn, s->name, s->sql, s->nparams, s->types) != 1) {
+            s->name[0] = '\0';
+            return broken(db, e, "prepare");
+        }
+        s->epoch = db->epoch;
+        db->kinds[db->pending++] = 'p';
+    }
+    if (PQsendQueryPrepared(db->conn, s->name, s->nparams, (const char *const *)s->values,
+                            s->lengths, s->formats, 0) != 1)
+        return broken(db, e, "send");
+    db->kinds[db->pending++] = 'q';
+    return 0;
+}
+
+/* Reads everything the pipeline answered, up to its sync, and leaves it.
+ * The first failure goes to e; with last, the result of the last statement
+ * sent (when all went well) is kept in *last. */
+static int drain(pg_t *db, PGresult **last, err_t *e)
+{
+    int rc = 0, n = db->pending;
+    bool unprepared = false;
+    if (last)
+        *last = NULL;
+    if (PQpipelineSync(db->conn) != 1)
+        return broken(db, e, "sync");
+    for (int i = 0; i < n; i++) {
+        PGresult *r = PQgetResult(db->conn);
+        if (r == NULL)
+            return broken(db, e, "pipeline");
+        ExecStatusType st = PQresultStatus(r);
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+            unprepared |= db->kinds[i] == 'p'; /* its name was given out: give out others */
+            if (rc == 0 && st != PGRES_PIPELINE_ABORTED)
+                rc = translate(db, r, e, "step");
+            PQclear(r);
+        } else if (last && i == n - 1 && rc == 0) {
+            *last = r;
+        } else {
+            PQclear(r);
+        }
+        while ((r = PQgetResult(db->conn)) != NULL) /* the end of this statement's results */
+            PQclear(r);
+    }
+    PGresult *r = PQgetResult(db->conn);
+    bool synced = r && PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+    PQclear(r);
+    db->pending = 0;
+    if (unprepared)
+        db->epoch++;
+    if (!synced || PQexitPipelineMode(db->conn) != 1) {
+        if (last && *last) {
+            PQclear(*last);
+            *last = NULL;
+        }
+        return broken(db, e, "pipeline");
+    }
+    return rc;
+}
+
+static int pg_send(db_stmt_t *base, err_t *e)
+{
+    pg_stmt_t *s = (pg_stmt_t *)base;
+    pg_t *db = (pg_t *)base->db;
+    int rc = ensure_connected(db, s->sql, e);
+    if (rc < 0 || (db->pending > MAX_PENDING - 2 && (rc = drain(db, NULL, e)) < 0))
+        return rc;
+    return pipeline_send(db, s, e);
+}
+
+static int pg_flush(db_t *base, err_t *e)
+{
+    pg_t *db = (pg_t *)base;
+    return db->pending ? drain(db, NULL, e) : 0;
+}
+
 static int pg_exec_script(db_t *base, const char *sql, err_t *e)
 {
     pg_t *db = (pg_t *)base;
     int rc = ensure_connected(db, sql, e);
-    if (rc < 0)
+    if (rc < 0 || (rc = pg_flush(base, e)) < 0)
         return rc;
     PGresult *r = PQexec(db->conn, sql);
     ExecStatusType st = PQresultStatus(r);
@@ -280,11 +381,41 @@ static int prepare_now(pg_t *db, pg_stmt_t *s, err_t *e)
     return rc;
 }
 
+static void took_result(pg_t *db, pg_stmt_t *s, PGresult *r)
+{
+    s->res = r;
+    s->row = -1;
+    s->nrows = PQntuples(r);
+    const char *n = PQcmdTuples(r);
+    db->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+}
+
+/* s with what is still in the pipeline, in one round trip. A rollback
+ * waits for the pipeline first: after a failure in it, the pipeline would
+ * skip the rollback too. */
+static int execute_piped(pg_t *db, pg_stmt_t *s, err_t *e)
+{
+    if (strncmp(s->sql, "ROLLBACK", 8) == 0) {
+        err_t ignored = {0};
+        (void)drain(db, NULL, &ignored);
+        err_clear(&ignored);
+        return 1; /* now run it as usual */
+    }
+    PGresult *r;
+    int rc = pipeline_send(db, s, e);
+    if (rc < 0 || (rc = drain(db, &r, e)) < 0)
+        return rc;
+    took_result(db, s, r);
+    return 0;
+}
+
 static int execute(pg_t *db, pg_stmt_t *s, err_t *e)
 {
+    int rc;
+    if (db->pending && !db->broken && (rc = execute_piped(db, s, e)) <= 0)
+        return rc;
     for (int attempt = 0;; attempt++) {
-        int rc = ensure_connected(db, s->sql, e);
-        if (rc < 0)
+        if ((rc = ensure_connected(db, s->sql, e)) < 0)
             return rc;
         if ((s->name[0] == '\0' || s->epoch != db->epoch) && (rc = prepare_now(db, s, e)) < 0)
             return rc;
@@ -292,11 +423,7 @@ static int execute(pg_t *db, pg_stmt_t *s, err_t *e)
                                      s->lengths, s->formats, 0);
         ExecStatusType st = PQresultStatus(r);
         if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-            s->res = r;
-            s->row = -1;
-            s->nrows = PQntuples(r);
-            const char *n = PQcmdTuples(r);
-            db->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+            took_result(db, s, r);
             return 0;
         }
         bool again = retryable(r) && !db->super.in_tx && attempt < RETRIES;
@@ -383,6 +510,8 @@ const db_ops_t db_pg_ops = {
     .col_null = pg_col_null,
     .changes = pg_changes,
     .begin_sql = "BEGIN",
+    .send = pg_send,
+    .flush = pg_flush,
     .xlock_sql = "SELECT pg_advisory_xact_lock($1)",
     /* a target list is evaluated left to right: $1 is held before $2 is asked */
     .xlock2_sql = "SELECT pg_advisory_xact_lock($1), pg_advisory_xact_lock($2)",

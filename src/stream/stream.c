@@ -92,14 +92,14 @@ static int append(app_ctx_t *c, stream_notify_t *n, const int64_t *users, const 
                        {.type = DB_T_END}};
     if (count == 1)
         args[8].type = DB_T_END;
-    int rc = (int)db_exec(c->db,
-                          count == 1
-                              ? "INSERT INTO events (user_id, seq, type, conversation_id, ref_id, "
-                                "data, data_enc, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                              : "INSERT INTO events (user_id, seq, type, conversation_id, ref_id, "
-                                "data, data_enc, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8), "
-                                "($9, $10, $3, $4, $5, $6, $7, $8)",
-                          args, e);
+    int rc = db_exec_later(c->db,
+                           count == 1
+                               ? "INSERT INTO events (user_id, seq, type, conversation_id, ref_id, "
+                                 "data, data_enc, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                               : "INSERT INTO events (user_id, seq, type, conversation_id, ref_id, "
+                                 "data, data_enc, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8), "
+                                 "($9, $10, $3, $4, $5, $6, $7, $8)",
+                           args, e);
     free(text);
     if (rc < 0)
         return rc;
