@@ -33,38 +33,6 @@ int stream_commit(app_ctx_t *c, stream_notify_t *n, err_t *e)
     return rc;
 }
 
-/* The heads of the streams of users[0] and users[1] (the same id twice for
- * one), in one query. The head is the last kept event, or the pruned
- * floor when none is kept: read from the events' primary key, so
- * appending writes no user row. found[i] is false when the user is gone.
- * Appends to one stream are serialised (db_xlock), so head + 1 is free
- * and commits in seq order: a reader never sees seq n + 1 before n. */
-static int read_heads(app_ctx_t *c, const int64_t users[2], int64_t head[2], bool found[2],
-                      err_t *e)
-{
-    db_stmt_t *st;
-    int rc = db_query(c->db, &st,
-                      "SELECT id, event_floor, (SELECT MAX(seq) FROM events WHERE "
-                      "events.user_id = users.id) FROM users WHERE id IN ($1, $2)",
-                      DB_ARGS(DB_I64(users[0]), DB_I64(users[1])), e);
-    if (rc < 0)
-        return rc;
-    found[0] = found[1] = false;
-    while ((rc = db_step(st, e)) == DB_ROW) {
-        int i = db_i64(st, 0) == users[0] ? 0 : 1;
-        head[i] = db_is_null(st, 2) ? db_i64(st, 1) : db_i64(st, 2);
-        found[i] = true;
-    }
-    if (rc < 0)
-        return rc;
-    db_done(st);
-    if (users[0] == users[1]) {
-        found[1] = found[0];
-        head[1] = head[0];
-    }
-    return 0;
-}
-
 typedef struct event_in {
     const char *type;
     int64_t conv, ref;
@@ -73,59 +41,33 @@ typedef struct event_in {
     size_t sealed_len;
 } event_in_t;
 
-/* Appends ev to the streams of users[0..n-1] (1 or 2) at seqs[i]: one
- * statement. */
-static int append(app_ctx_t *c, stream_notify_t *n, const int64_t *users, const int64_t *seqs,
-                  int count, const event_in_t *ev, err_t *e)
+/* Appends ev to the streams of a and b (a == b: one), which the caller
+ * locked, in one statement that waits for nothing: each seq is the
+ * stream's head + 1, read by the insert itself. The head is the last kept
+ * event, or the pruned floor when none is kept (from the events' primary
+ * key, so appending writes no user row); a user who is gone gets nothing.
+ * Appends to one stream are serialised (db_xlock), and the insert begins
+ * after the lock is held, so head + 1 is free and commits in seq order: a
+ * reader never sees seq n + 1 before n. */
+static int append(app_ctx_t *c, stream_notify_t *n, int64_t a, int64_t b, const event_in_t *ev,
+                  err_t *e)
 {
     char *text = ev->data ? json_dumps(ev->data, JSON_COMPACT) : NULL;
-    db_arg_t args[] = {DB_I64(users[0]),
-                       DB_I64(seqs[0]),
-                       DB_TEXT(ev->type),
-                       ev->conv ? DB_I64(ev->conv) : DB_NULL,
-                       ev->ref ? DB_I64(ev->ref) : DB_NULL,
-                       text ? DB_TEXT(text) : DB_NULL,
-                       ev->sealed ? DB_BLOB(ev->sealed, ev->sealed_len) : DB_NULL,
-                       DB_I64(c->now_ms()),
-                       DB_I64(count > 1 ? users[1] : 0),
-                       DB_I64(count > 1 ? seqs[1] : 0),
-                       {.type = DB_T_END}};
-    if (count == 1)
-        args[8].type = DB_T_END;
-    int rc = db_exec_later(c->db,
-                           count == 1
-                               ? "INSERT INTO events (user_id, seq, type, conversation_id, ref_id, "
-                                 "data, data_enc, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                               : "INSERT INTO events (user_id, seq, type, conversation_id, ref_id, "
-                                 "data, data_enc, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8), "
-                                 "($9, $10, $3, $4, $5, $6, $7, $8)",
-                           args, e);
+    int rc = db_exec_later(
+        c->db,
+        "INSERT INTO events (user_id, seq, type, conversation_id, ref_id, data, data_enc, at) "
+        "SELECT u.id, COALESCE((SELECT MAX(seq) FROM events WHERE events.user_id = u.id), "
+        "u.event_floor) + 1, $3, $4, $5, $6, $7, $8 FROM users u WHERE u.id IN ($1, $2)",
+        DB_ARGS(DB_I64(a), DB_I64(b), DB_TEXT(ev->type), ev->conv ? DB_I64(ev->conv) : DB_NULL,
+                ev->ref ? DB_I64(ev->ref) : DB_NULL, text ? DB_TEXT(text) : DB_NULL,
+                ev->sealed ? DB_BLOB(ev->sealed, ev->sealed_len) : DB_NULL, DB_I64(c->now_ms())),
+        e);
     free(text);
     if (rc < 0)
         return rc;
-    for (int i = 0; i < count; i++)
-        notify_add(n, users[i]);
+    notify_add(n, a); /* one that is gone has no connection to tell */
+    notify_add(n, b);
     return 0;
-}
-
-/* Appends to the streams of a and b (a == b: one), which the caller locked. */
-static int add_locked(app_ctx_t *c, stream_notify_t *n, int64_t a, int64_t b, const event_in_t *ev,
-                      err_t *e)
-{
-    const int64_t ids[2] = {a, b};
-    int64_t head[2], users[2], seqs[2];
-    bool found[2];
-    int rc = read_heads(c, ids, head, found, e);
-    if (rc < 0)
-        return rc;
-    int count = 0;
-    for (int i = 0; i < (a == b ? 1 : 2); i++) {
-        if (!found[i])
-            continue; /* the user is gone: nothing to tell */
-        users[count] = ids[i];
-        seqs[count++] = head[i] + 1;
-    }
-    return count ? append(c, n, users, seqs, count, ev, e) : 0;
 }
 
 int stream_add(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *type, int64_t conv,
@@ -133,7 +75,7 @@ int stream_add(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *type,
 {
     const event_in_t ev = {type, conv, ref, data, sealed, sealed_len};
     int rc = db_xlock(c->db, "stream", &user, sizeof(user), e);
-    return rc < 0 ? rc : add_locked(c, n, user, user, &ev, e);
+    return rc < 0 ? rc : append(c, n, user, user, &ev, e);
 }
 
 int stream_add_pair(app_ctx_t *c, stream_notify_t *n, int64_t a, int64_t b, const char *type,
@@ -146,7 +88,7 @@ int stream_add_pair(app_ctx_t *c, stream_notify_t *n, int64_t a, int64_t b, cons
     int64_t lo = a < b ? a : b, hi = a < b ? b : a;
     int rc = lo == hi ? db_xlock(c->db, "stream", &lo, sizeof(lo), e)
                       : db_xlock2(c->db, "stream", &lo, &hi, sizeof(lo), e);
-    return rc < 0 ? rc : add_locked(c, n, a, b, &ev, e);
+    return rc < 0 ? rc : append(c, n, a, b, &ev, e);
 }
 
 int stream_head(app_ctx_t *c, int64_t user, int64_t *head, int64_t *floor, err_t *e)
