@@ -103,8 +103,9 @@ static int finish(app_ctx_t *c, stream_notify_t *n, int64_t conv, int64_t caller
                           "UPDATE calls SET state = 'ended', ended_at = $1 WHERE "
                           "conversation_id = $2 AND call_id = $3",
                           DB_ARGS(DB_I64(now), DB_I64(conv), DB_TEXT(call_id)), e);
-    if (rc >= 0)
-        rc = chat_message_insert(c, conv, caller, client, "call", body, 0, &id, &seq, &at, e);
+    if (rc >= 0 && (rc = chat_conv_lock(c, conv, e)) >= 0 &&
+        (rc = chat_conv_last_seq(c, conv, &seq, e)) >= 0)
+        rc = chat_message_insert(c, conv, ++seq, caller, client, "call", body, 0, &id, &at, e);
     json_decref(body);
     if (rc >= 0)
         rc = stream_add_pair(c, n, caller, callee, "message.created", conv, id, NULL, NULL, 0, e);

@@ -47,6 +47,7 @@ typedef struct chat_send_item {
     err_t err;
     stream_notify_t notify; /* internal */
     int64_t id, seq, at;    /* internal */
+    int64_t last_seq;       /* internal */
 } chat_send_item_t;
 void chat_send_store(app_ctx_t *c, chat_send_item_t **items, int n);
 void chat_send_finish(app_ctx_t *c, chat_send_item_t *it);

@@ -33,10 +33,19 @@ int chat_message_view(app_ctx_t *c, int64_t id, const sec_key_t *key, json_t **o
     "m.recalled_at"
 int chat_message_from_row(app_ctx_t *c, db_stmt_t *st, int col, int64_t id, const sec_key_t *key,
                           json_t **out, err_t *e);
-/* Inserts a message (inside a transaction) with the next seq; body is
- * sealed. Returns its id in *id. */
-int chat_message_insert(app_ctx_t *c, int64_t conv, int64_t sender, const char *client_id,
-                        const char *kind, const json_t *body, int64_t media_id, int64_t *id,
-                        int64_t *seq, int64_t *at, err_t *e);
+/* Takes the lock that orders the messages of conv across processes (held
+ * to the end of the transaction; waits for nothing itself): the last seq
+ * read after it is the conversation's. */
+int chat_conv_lock(app_ctx_t *c, int64_t conv, err_t *e) __attribute__((warn_unused_result));
+/* Inside a transaction, under chat_conv_lock: the conversation's last seq
+ * (NOT_FOUND: no such conversation). */
+int chat_conv_last_seq(app_ctx_t *c, int64_t conv, int64_t *last, err_t *e)
+    __attribute__((warn_unused_result));
+/* Inserts message seq (the last seq read under the lock + 1) and makes it
+ * the conversation's last; body is sealed. Returns its id in *id. Waits
+ * for nothing (db_exec_later). */
+int chat_message_insert(app_ctx_t *c, int64_t conv, int64_t seq, int64_t sender,
+                        const char *client_id, const char *kind, const json_t *body,
+                        int64_t media_id, int64_t *id, int64_t *at, err_t *e);
 
 #endif

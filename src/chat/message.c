@@ -210,23 +210,36 @@ int chat_message_view(app_ctx_t *c, int64_t id, const sec_key_t *key, json_t **o
     return rc;
 }
 
-int chat_message_insert(app_ctx_t *c, int64_t conv, int64_t sender, const char *client_id,
-                        const char *kind, const json_t *body, int64_t media_id, int64_t *id,
-                        int64_t *seq, int64_t *at, err_t *e)
+int chat_conv_lock(app_ctx_t *c, int64_t conv, err_t *e)
 {
-    int64_t now = c->now_ms();
-    *at = now;
+    return db_xlock(c->db, "conversation", &conv, sizeof(conv), e);
+}
+
+int chat_conv_last_seq(app_ctx_t *c, int64_t conv, int64_t *last, err_t *e)
+{
     db_stmt_t *st;
-    int rc = db_one(c->db, &st,
-                    "UPDATE conversations SET last_seq = last_seq + 1, last_at = $1 WHERE id = $2 "
-                    "RETURNING last_seq",
-                    DB_ARGS(DB_I64(now), DB_I64(conv)), e);
+    int rc = db_one(c->db, &st, "SELECT last_seq FROM conversations WHERE id = $1",
+                    DB_ARGS(DB_I64(conv)), e);
     if (rc < 0)
         return rc;
     if (rc == DB_DONE)
         return err_set(e, ERR_NOT_FOUND, NULL, "no such conversation");
-    *seq = db_i64(st, 0);
+    *last = db_i64(st, 0);
     db_done(st);
+    return 0;
+}
+
+int chat_message_insert(app_ctx_t *c, int64_t conv, int64_t seq, int64_t sender,
+                        const char *client_id, const char *kind, const json_t *body,
+                        int64_t media_id, int64_t *id, int64_t *at, err_t *e)
+{
+    int64_t now = c->now_ms();
+    *at = now;
+    int rc =
+        db_exec_later(c->db, "UPDATE conversations SET last_seq = $1, last_at = $2 WHERE id = $3",
+                      DB_ARGS(DB_I64(seq), DB_I64(now), DB_I64(conv)), e);
+    if (rc < 0)
+        return rc;
     sec_key_t key;
     if ((rc = chat_conv_key(c, conv, &key, e)) < 0)
         return rc;
@@ -238,7 +251,7 @@ int chat_message_insert(app_ctx_t *c, int64_t conv, int64_t sender, const char *
         db_exec_later(c->db,
                       "INSERT INTO messages (id, conversation_id, seq, sender_id, client_id, kind, "
                       "body_enc, media_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                      DB_ARGS(DB_I64(*id), DB_I64(conv), DB_I64(*seq), DB_I64(sender),
+                      DB_ARGS(DB_I64(*id), DB_I64(conv), DB_I64(seq), DB_I64(sender),
                               DB_TEXT(client_id), DB_TEXT(kind), DB_BLOB(sealed, len),
                               media_id ? DB_I64(media_id) : DB_NULL, DB_I64(now)),
                       e);
@@ -279,37 +292,43 @@ static const char *push_preview(const chat_send_t *in)
 static int store(app_ctx_t *c, chat_send_item_t *it, int64_t peer, int64_t media, err_t *e)
 {
     int rc;
-    if ((rc = chat_message_insert(c, it->conv, it->user, it->in.client_id, it->in.kind, it->in.body,
-                                  media, &it->id, &it->seq, &it->at, e)) < 0 ||
+    it->seq = it->last_seq + 1;
+    if ((rc = chat_message_insert(c, it->conv, it->seq, it->user, it->in.client_id, it->in.kind,
+                                  it->in.body, media, &it->id, &it->at, e)) < 0 ||
         (rc = stream_add_pair(c, &it->notify, it->user, peer, "message.created", it->conv, it->id,
                               NULL, NULL, 0, e)) < 0)
         return rc;
     return auth_push(c, &it->notify, peer, "新消息", push_preview(&it->in), e);
 }
 
-/* The sender's peer in conv (NOT_FOUND: not a member) and the message
- * already stored under the client id (0: none), in one query. */
+/* Under the conversation's lock, in one query: the sender's peer in conv
+ * (NOT_FOUND: not a member), the message already stored under the client
+ * id (0: none) and the conversation's last seq. */
 static int member_and_resend(app_ctx_t *c, chat_send_item_t *it, int64_t *peer, int64_t *existing)
 {
     db_stmt_t *st;
-    int rc =
-        db_one(c->db, &st,
-               "SELECT peer_id, (SELECT id FROM messages WHERE conversation_id = $1 AND "
-               "sender_id = $2 AND client_id = $3) FROM members WHERE conversation_id = $1 "
-               "AND user_id = $2",
-               DB_ARGS(DB_I64(it->conv), DB_I64(it->user), DB_TEXT(it->in.client_id)), &it->err);
+    int rc = chat_conv_lock(c, it->conv, &it->err);
+    if (rc < 0)
+        return rc;
+    rc = db_one(c->db, &st,
+                "SELECT m.peer_id, (SELECT id FROM messages WHERE conversation_id = $1 AND "
+                "sender_id = $2 AND client_id = $3), c.last_seq FROM members m JOIN "
+                "conversations c ON c.id = m.conversation_id WHERE m.conversation_id = $1 AND "
+                "m.user_id = $2",
+                DB_ARGS(DB_I64(it->conv), DB_I64(it->user), DB_TEXT(it->in.client_id)), &it->err);
     if (rc < 0)
         return rc;
     if (rc == DB_DONE)
         return err_set(&it->err, ERR_NOT_FOUND, NULL, "no such conversation");
     *peer = db_i64(st, 0);
     *existing = db_is_null(st, 1) ? 0 : db_i64(st, 1);
+    it->last_seq = db_i64(st, 2);
     db_done(st);
     return 0;
 }
 
 /* One item inside the batch transaction. */
-static int send_one(app_ctx_t *c, chat_send_item_t *it)
+static int send_one(app_ctx_t *c, chat_send_item_t *it, bool careful)
 {
     int64_t media = 0, peer = 0, existing = 0;
     int rc;
@@ -324,13 +343,17 @@ static int send_one(app_ctx_t *c, chat_send_item_t *it)
         return 0;
     }
     it->created = true;
-    if ((rc = store(c, it, peer, media, &it->err)) != ERR_CONFLICT)
+    rc = store(c, it, peer, media, &it->err);
+    if (rc >= 0 && careful) /* the writes sent without waiting are this item's: wait */
+        rc = db_flush(c->db, &it->err);
+    if (rc != ERR_CONFLICT)
         return rc;
     /* Another process stored this client id since we looked (the unique
-     * key waited for its commit): its message is the answer. The conflict
-     * is the first write of store(), so nothing of ours is queued. */
+     * key waited for its commit): its message is the answer, and this
+     * item's writes are taken back. */
     err_clear(&it->err);
     it->created = false;
+    memset(&it->notify, 0, sizeof(it->notify));
     if ((rc = (int)db_exec(c->db, "ROLLBACK TO one", DB_NOARGS, &it->err)) < 0 ||
         (rc = find_client_id(c, it->conv, it->user, it->in.client_id, &it->id, &it->err)) < 0)
         return rc;
@@ -386,11 +409,13 @@ static int store_fast(app_ctx_t *c, chat_send_item_t **items, int n)
         err_clear(&e);
         return 1;
     }
-    for (int i = 0; i < n; i++) {
-        items[i]->rc = send_one(c, items[i]);
-        if (items[i]->rc < 0 && (db_failure(items[i]->rc) || items[i]->created)) {
+    for (int i = 0; i <= n; i++) {
+        /* after the last item: the writes sent without waiting, all in */
+        int rc = i < n ? (items[i]->rc = send_one(c, items[i], false)) : db_flush(c->db, &e);
+        if (rc < 0 && (i == n || db_failure(rc) || items[i]->created)) {
             db_rollback(c->db);
-            for (int k = 0; k <= i; k++)
+            err_clear(&e);
+            for (int k = 0; k < n; k++)
                 reset_item(items[k]);
             return 1;
         }
@@ -420,8 +445,7 @@ static void store_careful(app_ctx_t *c, chat_send_item_t **items, int n)
             continue;
         }
         for (int attempt = 0;; attempt++) {
-            /* the writes sent without waiting are this item's: wait for them */
-            if ((it->rc = send_one(c, it)) >= 0 && (it->rc = db_flush(c->db, &it->err)) >= 0)
+            if ((it->rc = send_one(c, it, true)) >= 0)
                 break;
             err_t ignored = {0};
             (void)db_exec(c->db, "ROLLBACK TO one", DB_NOARGS, &ignored);
