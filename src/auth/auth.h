@@ -148,5 +148,8 @@ int auth_keys_rewrap(app_ctx_t *c, int64_t *done, int64_t *unreadable, err_t *e)
 /* Whether the account exists. */
 int auth_user_exists(app_ctx_t *c, int64_t user_id, bool *yes, err_t *e)
     __attribute__((warn_unused_result));
+/* Up to max account ids above `after`, ascending, into ids; how many in *n. */
+int auth_user_ids_after(app_ctx_t *c, int64_t after, int64_t *ids, int max, int *n, err_t *e)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -304,3 +304,19 @@ int auth_user_exists(app_ctx_t *c, int64_t user_id, bool *yes, err_t *e)
         db_done(st);
     return rc < 0 ? rc : 0;
 }
+
+int auth_user_ids_after(app_ctx_t *c, int64_t after, int64_t *ids, int max, int *n, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_query(c->db, &st, "SELECT id FROM users WHERE id > $1 ORDER BY id LIMIT $2",
+                      DB_ARGS(DB_I64(after), DB_I64(max)), e);
+    if (rc < 0)
+        return rc;
+    *n = 0;
+    while (*n < max && (rc = db_step(st, e)) == DB_ROW)
+        ids[(*n)++] = db_i64(st, 0);
+    if (rc < 0)
+        return rc;
+    db_done(st);
+    return 0;
+}

@@ -177,11 +177,9 @@ static int find_pair(app_ctx_t *c, int64_t lo, int64_t hi, int64_t *conv, err_t 
 
 static int user_exists(app_ctx_t *c, int64_t user, err_t *e)
 {
-    db_stmt_t *st;
-    int rc = db_one(c->db, &st, "SELECT 1 FROM users WHERE id = $1", DB_ARGS(DB_I64(user)), e);
-    if (rc == DB_ROW)
-        db_done(st);
-    return rc < 0 ? rc : rc == DB_ROW ? 0 : err_set(e, ERR_NOT_FOUND, "peer_id", "no such user");
+    bool exists;
+    int rc = auth_user_exists(c, user, &exists, e);
+    return rc < 0 ? rc : exists ? 0 : err_set(e, ERR_NOT_FOUND, "peer_id", "no such user");
 }
 
 static int create(app_ctx_t *c, stream_notify_t *n, int64_t user, int64_t peer, int64_t *conv,

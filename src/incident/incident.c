@@ -53,15 +53,13 @@ static int notify_one(app_ctx_t *c, stream_notify_t *n, int64_t user, int64_t id
 static int notify_all(app_ctx_t *c, stream_notify_t *n, const incident_t *in, int64_t id,
                       const json_t *data, int64_t *count, err_t *e)
 {
-    db_stmt_t *st;
     int rc;
+    bool exists;
     for (int i = 0; in->users && i < in->nusers; i++) {
-        if ((rc = db_one(c->db, &st, "SELECT 1 FROM users WHERE id = $1",
-                         DB_ARGS(DB_I64(in->users[i])), e)) < 0)
+        if ((rc = auth_user_exists(c, in->users[i], &exists, e)) < 0)
             return rc;
-        if (rc == DB_DONE)
+        if (!exists)
             return err_set(e, ERR_NOT_FOUND, "users", "no user %lld", (long long)in->users[i]);
-        db_done(st);
         if ((rc = notify_one(c, n, in->users[i], id, data, e)) < 0)
             return rc;
         (*count)++;
@@ -73,14 +71,8 @@ static int notify_all(app_ctx_t *c, stream_notify_t *n, const incident_t *in, in
     for (;;) {
         int64_t batch[256];
         int k = 0;
-        if ((rc = db_query(c->db, &st, "SELECT id FROM users WHERE id > $1 ORDER BY id LIMIT 256",
-                           DB_ARGS(DB_I64(after)), e)) < 0)
+        if ((rc = auth_user_ids_after(c, after, batch, 256, &k, e)) < 0)
             return rc;
-        while ((rc = db_step(st, e)) == DB_ROW)
-            batch[k++] = db_i64(st, 0);
-        if (rc < 0)
-            return rc;
-        db_done(st);
         for (int i = 0; i < k; i++)
             if ((rc = notify_one(c, n, batch[i], id, data, e)) < 0)
                 return rc;

@@ -3,6 +3,7 @@
  * rows with their sealed files. */
 #include "retention/retention_int.h"
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "core/ids.h"
 #include "privacy/privacy.h"
 
@@ -210,11 +211,9 @@ static int check(app_ctx_t *c, int64_t user, const char *const *cats, int n, err
         if (!retention_erasable(cats[i]))
             return err_set(e, ERR_VALIDATION_FAILED, "categories",
                            "'%s' is not a category that can be erased alone", cats[i]);
-    db_stmt_t *st;
-    int rc = db_one(c->db, &st, "SELECT 1 FROM users WHERE id = $1", DB_ARGS(DB_I64(user)), e);
-    if (rc == DB_ROW)
-        db_done(st);
-    return rc < 0 ? rc : rc == DB_DONE ? err_set(e, ERR_NOT_FOUND, NULL, "no such user") : 0;
+    bool exists;
+    int rc = auth_user_exists(c, user, &exists, e);
+    return rc < 0 ? rc : exists ? 0 : err_set(e, ERR_NOT_FOUND, NULL, "no such user");
 }
 
 static int audit(app_ctx_t *c, int64_t user, const char *const *cats, int n, const char *actor,

@@ -3,6 +3,7 @@
  * different admin approves it; then only the requester may read it, and
  * each user's data read is audited like a reveal. */
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "core/ids.h"
 #include "staff/staff_int.h"
 
@@ -15,11 +16,9 @@ static const char *const export_cats[] = {"phone", "nickname"};
 
 static int user_exists(app_ctx_t *c, int64_t id, err_t *e)
 {
-    db_stmt_t *st;
-    int rc = db_one(c->db, &st, "SELECT 1 FROM users WHERE id = $1", DB_ARGS(DB_I64(id)), e);
-    if (rc == DB_ROW)
-        db_done(st);
-    return rc;
+    bool exists;
+    int rc = auth_user_exists(c, id, &exists, e);
+    return rc < 0 ? rc : exists ? DB_ROW : DB_DONE;
 }
 
 static int check_users(app_ctx_t *c, const int64_t *users, int n, err_t *e)
