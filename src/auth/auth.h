@@ -5,6 +5,7 @@
 
 #include "app/app.h"
 #include "core/err.h"
+#include "privacy/privacy.h"
 #include "stream/stream.h"
 
 #include <stdbool.h>
@@ -147,6 +148,14 @@ int auth_keys_rewrap(app_ctx_t *c, int64_t *done, int64_t *unreadable, err_t *e)
     __attribute__((warn_unused_result));
 /* Whether the account exists. */
 int auth_user_exists(app_ctx_t *c, int64_t user_id, bool *yes, err_t *e)
+    __attribute__((warn_unused_result));
+/* The sealed field of a users-table store of the data map (ps), opened
+ * with the user's data key; JSON null when unset or unreadable. */
+int auth_user_field(app_ctx_t *c, const sec_key_t *dek, int64_t user_id, const privacy_store_t *ps,
+                    json_t **out, err_t *e) __attribute__((warn_unused_result));
+/* Whether the account withdrew its consent to the policy (UNAUTHORIZED:
+ * no such account). */
+int auth_user_policy_withdrawn(app_ctx_t *c, int64_t user_id, bool *withdrawn, err_t *e)
     __attribute__((warn_unused_result));
 /* Up to max account ids above `after`, ascending, into ids; how many in *n. */
 int auth_user_ids_after(app_ctx_t *c, int64_t after, int64_t *ids, int max, int *n, err_t *e)

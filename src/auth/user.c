@@ -6,7 +6,9 @@
 #include "core/ids.h"
 #include "core/jread.h"
 #include "core/log.h"
+#include "core/str.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,6 +319,67 @@ int auth_user_ids_after(app_ctx_t *c, int64_t after, int64_t *ids, int max, int 
         ids[(*n)++] = db_i64(st, 0);
     if (rc < 0)
         return rc;
+    db_done(st);
+    return 0;
+}
+
+/* "SELECT <sealed column> FROM users ..." per store of the data map, built
+ * once: statements are cached by the address of their text, so each must
+ * live as long as the process (never a buffer reused for other SQL). */
+#define MAX_STORES 64
+static char *field_sql[MAX_STORES];
+static pthread_once_t field_sql_once = PTHREAD_ONCE_INIT;
+
+static void build_field_sql(void)
+{
+    for (size_t i = 0; i < privacy_stores_count && i < MAX_STORES; i++) {
+        const privacy_store_t *ps = &privacy_stores[i];
+        const privacy_col_t *col = privacy_store_sealed(ps);
+        if (strcmp(ps->table, "users") == 0 && col) {
+            str_t s = {0};
+            str_printf(&s, "SELECT %s FROM users WHERE id = $1", col->name);
+            field_sql[i] = str_take(&s);
+        }
+    }
+}
+
+int auth_user_field(app_ctx_t *c, const sec_key_t *dek, int64_t user_id, const privacy_store_t *ps,
+                    json_t **out, err_t *e)
+{
+    pthread_once(&field_sql_once, build_field_sql);
+    size_t i = (size_t)(ps - privacy_stores);
+    const char *sql = i < MAX_STORES ? field_sql[i] : NULL;
+    db_stmt_t *st;
+    *out = json_null();
+    if (sql == NULL)
+        return err_internal(e, "no statement for category %s", ps->category);
+    int rc = db_one(c->db, &st, sql, DB_ARGS(DB_I64(user_id)), e);
+    if (rc <= 0)
+        return rc;
+    size_t len, n;
+    const void *sealed = db_bytes(st, 0, &len);
+    char *v = sealed
+                  ? sec_open_field(dek, privacy_store_sealed(ps)->place, user_id, sealed, len, &n)
+                  : NULL;
+    db_done(st);
+    if (v) {
+        *out = json_string(v);
+        sec_wipe(v, n);
+        free(v);
+    }
+    return 0;
+}
+
+int auth_user_policy_withdrawn(app_ctx_t *c, int64_t user_id, bool *withdrawn, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_one(c->db, &st, "SELECT policy_withdrawn_at FROM users WHERE id = $1",
+                    DB_ARGS(DB_I64(user_id)), e);
+    if (rc < 0)
+        return rc;
+    if (rc == DB_DONE)
+        return err_set(e, ERR_UNAUTHORIZED, NULL, NULL);
+    *withdrawn = !db_is_null(st, 0);
     db_done(st);
     return 0;
 }

@@ -9,20 +9,6 @@
 
 #include <stdio.h>
 
-static int withdrawn_already(app_ctx_t *c, int64_t user_id, bool *out, err_t *e)
-{
-    db_stmt_t *st;
-    int rc = db_one(c->db, &st, "SELECT policy_withdrawn_at FROM users WHERE id = $1",
-                    DB_ARGS(DB_I64(user_id)), e);
-    if (rc < 0)
-        return rc;
-    if (rc == DB_DONE)
-        return err_set(e, ERR_UNAUTHORIZED, NULL, NULL);
-    *out = !db_is_null(st, 0);
-    db_done(st);
-    return 0;
-}
-
 int rights_policy_withdraw(app_ctx_t *c, int64_t user_id, int64_t device_id, const char *code,
                            err_t *e)
 {
@@ -32,7 +18,7 @@ int rights_policy_withdraw(app_ctx_t *c, int64_t user_id, int64_t device_id, con
     if (rc < 0 || (rc = privacy_policy_current(c, version, e)) < 0 || (rc = db_begin(c->db, e)) < 0)
         return rc;
     snprintf(actor, sizeof(actor), "user:%lld", (long long)user_id);
-    if ((rc = withdrawn_already(c, user_id, &already, e)) < 0 ||
+    if ((rc = auth_user_policy_withdrawn(c, user_id, &already, e)) < 0 ||
         (!already &&
          ((rc = privacy_consent_record(c, user_id, "policy", version, false, device_id, e)) < 0 ||
           (rc = audit_append(c,

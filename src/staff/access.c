@@ -11,7 +11,6 @@
 #include "privacy/privacy.h"
 #include "staff/staff_int.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,51 +83,6 @@ int staff_may_reveal(unsigned role, const char *const *cats, int n, err_t *e)
     return 0;
 }
 
-/* "SELECT <sealed column> FROM users ..." per store of the data map, built
- * once: statements are cached by the address of their text, so each must
- * live as long as the process (never a buffer reused for other SQL). */
-static char *field_sql[MAX_STORES];
-static pthread_once_t field_sql_once = PTHREAD_ONCE_INIT;
-
-static void build_field_sql(void)
-{
-    for (size_t i = 0; i < privacy_stores_count && i < MAX_STORES; i++) {
-        const privacy_store_t *ps = &privacy_stores[i];
-        const privacy_col_t *col = privacy_store_sealed(ps);
-        if (strcmp(ps->table, "users") == 0 && col) {
-            str_t s = {0};
-            str_printf(&s, "SELECT %s FROM users WHERE id = $1", col->name);
-            field_sql[i] = str_take(&s);
-        }
-    }
-}
-
-static int open_field(app_ctx_t *c, const sec_key_t *dek, int64_t user_id,
-                      const privacy_store_t *ps, json_t **out, err_t *e)
-{
-    pthread_once(&field_sql_once, build_field_sql);
-    const char *sql = field_sql[ps - privacy_stores];
-    db_stmt_t *st;
-    *out = json_null();
-    if (sql == NULL)
-        return err_internal(e, "no statement for category %s", ps->category);
-    int rc = db_one(c->db, &st, sql, DB_ARGS(DB_I64(user_id)), e);
-    if (rc <= 0)
-        return rc;
-    size_t len, n;
-    const void *sealed = db_bytes(st, 0, &len);
-    char *v = sealed
-                  ? sec_open_field(dek, privacy_store_sealed(ps)->place, user_id, sealed, len, &n)
-                  : NULL;
-    db_done(st);
-    if (v) {
-        *out = json_string(v);
-        sec_wipe(v, n);
-        free(v);
-    }
-    return 0;
-}
-
 int staff_user_fields(app_ctx_t *c, int64_t user_id, const char *const *cats, int n, json_t *obj,
                       err_t *e)
 {
@@ -139,7 +93,7 @@ int staff_user_fields(app_ctx_t *c, int64_t user_id, const char *const *cats, in
         json_t *v;
         if (ps == NULL)
             rc = err_set(e, ERR_VALIDATION_FAILED, "categories", "unknown category");
-        else if ((rc = open_field(c, &dek, user_id, ps, &v, e)) >= 0)
+        else if ((rc = auth_user_field(c, &dek, user_id, ps, &v, e)) >= 0)
             json_object_set_new(obj, cats[i], v);
     }
     sec_wipe(&dek, sizeof(dek));
