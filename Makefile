@@ -1,5 +1,5 @@
 # wlk — plain Makefile. `make run` and `make test` install what is missing.
-PKGS     := libh2o-evloop jansson libsodium sqlite3 libpq libcurl libexif
+PKGS     := libh2o-evloop jansson libsodium sqlite3 libpq libcurl libexif libnats
 CC       ?= cc
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wvla -fno-common
@@ -35,7 +35,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all run test deps-test unit e2e fuzz fuzz-regress bench deps format format-check docs clean
+.PHONY: all run test deps-test unit e2e fuzz fuzz-regress bench cluster deps format format-check docs clean
 all: $(B)/wlk
 
 $(B)/wlk: $(OBJ) $(B)/src/main.o
@@ -121,6 +121,12 @@ fuzz-regress: deps-test
 	$(MAKE) MODE=fuzz B=build/fuzz CC=clang $(FUZZ_BIN)
 	@set -e; for t in $(FUZZ_BIN); do n=$${t#build/fuzz/fuzz_}; \
 	  $$t -runs=0 tests/fuzz/corpus/$$n/* 2>&1 | tail -1; done
+
+# A local cluster: PostgreSQL, nats-server, two nodes, nginx in front
+# (scripts/cluster.sh; Ctrl-C stops it all).
+cluster: deps-test
+	$(MAKE) build/wlk
+	scripts/cluster.sh
 
 bench: deps
 	$(MAKE) build/wlk

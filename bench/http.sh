@@ -34,9 +34,7 @@ log() { printf '== %s\n' "$*" >&2; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- prerequisites
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
+. "$repo/bench/lib.sh"
 
 need_pkgs=()
 command -v wrk >/dev/null 2>&1 || need_pkgs+=(wrk)
@@ -46,16 +44,7 @@ if [ -z "$nginx_bin" ] && [ -x /usr/sbin/nginx ]; then nginx_bin=/usr/sbin/nginx
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
     log "installing ${need_pkgs[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    if ! as_root apt-get install -y -q "${need_pkgs[@]}" >/dev/null; then
-        as_root apt-get update -q >/dev/null
-        if ! as_root apt-get install -y -q "${need_pkgs[@]}" >/dev/null; then
-            # Newer Debian releases have no nginx-light flavour: plain nginx.
-            as_root apt-get install -y -q "${need_pkgs[@]/#nginx-light/nginx}" >/dev/null
-        fi
-    fi
-    # The nginx package may start the system service on port 80; we do not
-    # use it and leave it as the package set it up.
+    apt_install "${need_pkgs[@]}" || die "could not install ${need_pkgs[*]}"
     nginx_bin="$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)"
 fi
 [ -x "$py" ] || die "$py not found"
@@ -75,8 +64,6 @@ mkdir -p "$data" "$ngx/tmp"
 wlk_pid=""
 nginx_pid=""
 wrk_pid=""
-
-. "$repo/bench/lib.sh"
 
 cleanup() {
     local rc=$?
@@ -119,17 +106,6 @@ http() { # method path [body] [token]
 }
 status() { cat "$tmp/status"; }
 
-wait_port_http() { # url seconds pid
-    local url="$1" secs="$2" pid="$3" _i
-    for _i in $(seq 1 $((secs * 10))); do
-        kill -0 "$pid" 2>/dev/null || return 1
-        if curl --noproxy '*' -fsS -m 1 -o /dev/null "$url" 2>/dev/null; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    return 1
-}
 
 # ---------------------------------------------------------------- start wlk
 pg_start || die "could not start PostgreSQL"
@@ -203,10 +179,7 @@ nginx_port="$(free_port)"
 pad=$((me_bytes > 8 ? me_bytes - 8 : 0))
 static_body="{\"p\":\"$(head -c "$pad" /dev/zero | tr '\0' 'a')\"}"
 
-temp_paths="client_body_temp_path $ngx/tmp/body; proxy_temp_path $ngx/tmp/proxy; fastcgi_temp_path $ngx/tmp/fastcgi;"
-nginx_v="$("$nginx_bin" -V 2>&1 || true)"
-[[ "$nginx_v" == *--without-http_uwsgi_module* ]] || temp_paths+=" uwsgi_temp_path $ngx/tmp/uwsgi;"
-[[ "$nginx_v" == *--without-http_scgi_module* ]] || temp_paths+=" scgi_temp_path $ngx/tmp/scgi;"
+temp_paths="$(nginx_temp_paths "$ngx/tmp")"
 
 cat >"$ngx/nginx.conf" <<EOF
 worker_processes 2;

@@ -65,3 +65,57 @@ pg_stop() {
     pg_dir=""
     pg_url=""
 }
+
+# as_root CMD...: runs it as root (sudo unless we are root).
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# apt_install PKG...: installs Debian packages, refreshing the index when
+# the first try fails; nginx-light falls back to nginx on releases
+# without that flavour. The nginx package may start the system service
+# on port 80; we do not use it and leave it as the package set it up.
+apt_install() {
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get install -y -q "$@" >/dev/null 2>&1 && return 0
+    as_root apt-get update -q >/dev/null || return 1
+    as_root apt-get install -y -q "$@" >/dev/null 2>&1 && return 0
+    as_root apt-get install -y -q "${@/#nginx-light/nginx}" >/dev/null
+}
+
+# wait_port PORT SECONDS PID: true once 127.0.0.1:PORT accepts, false if
+# PID exits first or the time runs out.
+wait_port() {
+    local port="$1" secs="$2" pid="$3" _i
+    for _i in $(seq 1 $((secs * 10))); do
+        kill -0 "$pid" 2>/dev/null || return 1
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# wait_port_http URL SECONDS PID: true once URL answers 2xx (curl, never
+# through a proxy), false if PID exits first or the time runs out.
+wait_port_http() {
+    local url="$1" secs="$2" pid="$3" _i
+    for _i in $(seq 1 $((secs * 10))); do
+        kill -0 "$pid" 2>/dev/null || return 1
+        if curl --noproxy '*' -fsS -m 1 -o /dev/null "$url" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# nginx_temp_paths DIR: the *_temp_path directives for an nginx config,
+# under DIR, for the modules this nginx was built with.
+nginx_temp_paths() {
+    local d="$1" v
+    v="$("$nginx_bin" -V 2>&1 || true)"
+    printf 'client_body_temp_path %s/body; proxy_temp_path %s/proxy; fastcgi_temp_path %s/fastcgi;' \
+        "$d" "$d" "$d"
+    [[ "$v" == *--without-http_uwsgi_module* ]] || printf ' uwsgi_temp_path %s/uwsgi;' "$d"
+    [[ "$v" == *--without-http_scgi_module* ]] || printf ' scgi_temp_path %s/scgi;' "$d"
+}

@@ -20,6 +20,8 @@
 
 #include <curl/curl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <errno.h>
@@ -136,20 +138,37 @@ static int open_app(app_t *app, app_ctx_t *ctx, bool publish, err_t *e)
     return privacy_policy_ensure_published(ctx, e);
 }
 
+/* The node's id lease: held while the node runs (worker.h, owned). */
+static int job_node_id(void *arg, app_ctx_t *c, err_t *e)
+{
+    (void)arg, (void)c, (void)e;
+    return 0;
+}
+
 static int cmd_serve(app_t *app)
 {
     err_t e = {0};
     outbox_t *ob = NULL;
+    /* signals go to the thread that waits for them (http_serve), never to
+     * one of the threads started below */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    char node_lease[32];
+    snprintf(node_lease, sizeof(node_lease), "node-id %d", app->cfg.node_id);
     if (outbox_open(app, &ob, &e) < 0)
         return fail("outbox", &e);
     /* clang-format off */
     const worker_job_t jobs[] = {
-        /* name                 period ms        lease  at_stop  run             arg */
-        {"outbox",              0,               false, true,    outbox_deliver, ob},
-        {"checkpoint",          250,             false, false,   job_checkpoint, NULL},
-        {"call-expiry",         1000,            true,  false,   job_calls,      NULL},
-        {"retention",           10 * 60000,      true,  false,   job_sweep,      (void *)&timed},
-        {"retention-orphans",   24 * 3600000LL,  true,  false,   job_sweep,      (void *)&orphans},
+        /* name               period ms       lease  at_stop  run             arg               owned */
+        {"outbox",            0,              false, true,    outbox_deliver, ob,               false},
+        {"checkpoint",        250,            false, false,   job_checkpoint, NULL,             false},
+        {"call-expiry",       1000,           true,  false,   job_calls,      NULL,             false},
+        {"retention",         10 * 60000,     true,  false,   job_sweep,      (void *)&timed,   false},
+        {"retention-orphans", 24 * 3600000LL, true,  false,   job_sweep,      (void *)&orphans, false},
+        {node_lease,          2000,           true,  false,   job_node_id,    NULL,             true},
     };
     /* clang-format on */
     worker_t *w = NULL;

@@ -7,7 +7,9 @@ extern const size_t api_openapi_yaml_len;
 
 int api_healthz(api_req_t *r)
 {
-    return api_reply(r, 200, json_pack("{s:s}", "status", "ok"));
+    app_t *app = r->ctx->app;
+    const char *bus = app->bus_state ? app->bus_state(app) : "local";
+    return api_reply(r, 200, json_pack("{s:s, s:s}", "status", "ok", "bus", bus));
 }
 
 int api_metrics(api_req_t *r)

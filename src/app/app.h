@@ -24,6 +24,8 @@ typedef struct app {
     /* user's sessions or policy state changed: live connections re-check
      * they may stay open (set by the HTTP server; may be NULL) */
     void (*recheck)(struct app *app, int64_t user_id);
+    /* "local", "connected", "reconnecting" or "closed" (NULL: not serving) */
+    const char *(*bus_state)(struct app *app);
     void *hub;    /* the real-time hub, owned by the HTTP server */
     void *worker; /* the periodic jobs (worker/), owned by main */
 } app_t;

@@ -33,6 +33,8 @@ static const opt_t opts[] = {
     STR(data_dir, "data-dir", "WLK_DATA_DIR", "./var", "data directory (database, key, sinks)"),
     STR(database, "database", "WLK_DATABASE", "",
         "postgres://user@host:port/db for PostgreSQL (empty: SQLite in the data directory)"),
+    STR(bus, "bus", "WLK_BUS", "",
+        "nats://host:port (comma-separated for a NATS cluster) to reach the other nodes"),
     INT(threads, "threads", "WLK_THREADS", 0, 256, "0", "event-loop threads (0: one per core)"),
     STR(log_level, "log-level", "WLK_LOG_LEVEL", "info", "debug | info | warn | error"),
     INT(node_id, "node-id", "WLK_NODE_ID", 0, 1023, "0", "node id in generated ids (0-1023)"),
@@ -73,6 +75,8 @@ static const opt_t opts[] = {
         "URL the webhook push driver POSTs to"),
     STR(master_key_file, "master-key-file", "WLK_MASTER_KEY_FILE", "",
         "master key file (default <data-dir>/master.key; WLK_MASTER_KEY overrides)"),
+    STR(media_dir, "media-dir", "WLK_MEDIA_DIR", "",
+        "uploaded files, sealed (default <data-dir>/media; shared by the nodes of a cluster)"),
     STR(shredded_file, "shredded-file", "WLK_SHREDDED_FILE", "",
         "the shredded-key list, kept outside backups (default <data-dir>/shredded.keys)"),
     STR(trusted_proxy, "trusted-proxy", "WLK_TRUSTED_PROXY", "",
@@ -180,7 +184,9 @@ int config_load(config_t *c, int argc, char **argv, char *errbuf, size_t errlen)
              (int)sizeof(c->master_key_file)) ||
         (c->shredded_file[0] == '\0' &&
          snprintf(c->shredded_file, sizeof(c->shredded_file), "%s/shredded.keys", c->data_dir) >=
-             (int)sizeof(c->shredded_file))) {
+             (int)sizeof(c->shredded_file)) ||
+        (c->media_dir[0] == '\0' && snprintf(c->media_dir, sizeof(c->media_dir), "%s/media",
+                                             c->data_dir) >= (int)sizeof(c->media_dir))) {
         snprintf(errbuf, errlen, "--data-dir: path too long");
         return -1;
     }

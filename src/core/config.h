@@ -12,6 +12,7 @@ typedef struct config {
     char listen[128];
     char data_dir[512];
     char database[1024]; /* "": SQLite in data_dir; postgres://... : PostgreSQL */
+    char bus[1024];      /* "": one process; nats://host:port[,nats://...]: a cluster */
     int threads;
     char log_level[16];
     int node_id;
@@ -26,6 +27,7 @@ typedef struct config {
     char webhook_secret[128];
     char master_key_file[512]; /* default <data-dir>/master.key */
     char shredded_file[512];   /* default <data-dir>/shredded.keys */
+    char media_dir[512];       /* default <data-dir>/media */
     char sqlite_lock[16];      /* exclusive | shared */
     int recall_window;         /* seconds a sender may recall a message */
     int call_ring_timeout;     /* seconds an unanswered call rings */

@@ -12,6 +12,7 @@
 #include "metrics/metrics.h"
 #include "http/router.h"
 #include "http/server_int.h"
+#include "bus/bus.h"
 #include "hub/hub.h"
 
 #include <arpa/inet.h>
@@ -56,6 +57,7 @@ typedef struct server {
     http_thread_t *threads;
     int nthreads;
     hub_t *hub;
+    bus_t *bus; /* the other nodes (the local bus: none) */
 } server_t;
 
 static server_t srv;
@@ -258,14 +260,44 @@ static void deliver(void *arg, int thread, int64_t user, hub_kind_t kind)
         http_ws_notify(t->ws, user, kind == HUB_RECHECK);
 }
 
+/* This node's connections at once; the other nodes' through the bus. */
 static void notify(app_t *app, int64_t user)
 {
     hub_publish(app->hub, user);
+    bus_publish(srv.bus, user, BUS_EVENTS);
 }
 
 static void recheck(app_t *app, int64_t user)
 {
     hub_recheck(app->hub, user);
+    bus_publish(srv.bus, user, BUS_RECHECK);
+}
+
+/* A notice from another node: to this node's connections only. */
+static void from_bus(void *arg, int64_t user, bus_kind_t kind)
+{
+    (void)arg;
+    if (kind == BUS_RECHECK)
+        hub_recheck(srv.hub, user);
+    else
+        hub_publish(srv.hub, user);
+}
+
+/* Hears the other nodes about a user while this node holds one of the
+ * user's connections. */
+static void presence(void *arg, int64_t user, bool on)
+{
+    (void)arg;
+    if (on)
+        bus_watch(srv.bus, user);
+    else
+        bus_unwatch(srv.bus, user);
+}
+
+static const char *bus_state_of(app_t *app)
+{
+    (void)app;
+    return bus_state(srv.bus);
 }
 
 static bool online(app_t *app, int64_t user)
@@ -305,13 +337,16 @@ int http_serve(app_t *app, err_t *e)
     }
     metrics_routes(paths, methods, api_routes_count);
     srv.router = http_router_create(api_routes, api_routes_count);
-    srv.hub = hub_create(srv.nthreads, deliver, NULL);
+    int rc = bus_open(app->cfg.bus, from_bus, NULL, &srv.bus, e);
+    if (rc < 0)
+        return rc;
+    srv.hub = hub_create(srv.nthreads, deliver, presence, NULL);
     app->hub = srv.hub;
     app->notify = notify;
     app->online = online;
     app->recheck = recheck;
-    int rc = http_commit_start(app, e);
-    if (rc < 0)
+    app->bus_state = bus_state_of;
+    if ((rc = http_commit_start(app, e)) < 0)
         return rc;
     if ((rc = start_threads(e)) < 0) {
         http_commit_stop();
@@ -327,6 +362,9 @@ int http_serve(app_t *app, err_t *e)
     app->notify = NULL;
     app->online = NULL;
     app->recheck = NULL;
+    app->bus_state = NULL;
+    bus_close(srv.bus);
+    srv.bus = NULL;
     hub_destroy(srv.hub);
     free(srv.threads);
     return 0;

@@ -20,11 +20,12 @@ struct hub {
     int nthreads;
     int64_t connections;
     hub_deliver_cb cb;
+    hub_presence_cb presence;
     void *arg;
     entry_t *buckets[BUCKETS];
 };
 
-hub_t *hub_create(int nthreads, hub_deliver_cb cb, void *arg)
+hub_t *hub_create(int nthreads, hub_deliver_cb cb, hub_presence_cb presence, void *arg)
 {
     hub_t *h = calloc(1, sizeof(*h));
     if (h == NULL)
@@ -32,6 +33,7 @@ hub_t *hub_create(int nthreads, hub_deliver_cb cb, void *arg)
     pthread_mutex_init(&h->mu, NULL);
     h->nthreads = nthreads < MAX_THREADS ? nthreads : MAX_THREADS;
     h->cb = cb;
+    h->presence = presence;
     h->arg = arg;
     return h;
 }
@@ -57,11 +59,12 @@ static entry_t **slot(hub_t *h, int64_t user)
     return p;
 }
 
-void hub_join(hub_t *h, int thread, int64_t user)
+bool hub_join(hub_t *h, int thread, int64_t user)
 {
     pthread_mutex_lock(&h->mu);
     entry_t **p = slot(h, user);
-    if (*p == NULL) {
+    bool first = *p == NULL;
+    if (first) {
         *p = calloc(1, sizeof(entry_t) + sizeof(uint16_t) * (size_t)h->nthreads);
         if (*p == NULL)
             abort();
@@ -70,11 +73,15 @@ void hub_join(hub_t *h, int thread, int64_t user)
     (*p)->per_thread[thread]++;
     (*p)->total++;
     h->connections++;
+    if (first && h->presence)
+        h->presence(h->arg, user, true);
     pthread_mutex_unlock(&h->mu);
+    return first;
 }
 
-void hub_leave(hub_t *h, int thread, int64_t user)
+bool hub_leave(hub_t *h, int thread, int64_t user)
 {
+    bool last = false;
     pthread_mutex_lock(&h->mu);
     entry_t **p = slot(h, user), *e = *p;
     if (e && e->per_thread[thread] > 0) {
@@ -83,9 +90,13 @@ void hub_leave(hub_t *h, int thread, int64_t user)
         if (--e->total == 0) {
             *p = e->next;
             free(e);
+            last = true;
+            if (h->presence)
+                h->presence(h->arg, user, false);
         }
     }
     pthread_mutex_unlock(&h->mu);
+    return last;
 }
 
 bool hub_online(hub_t *h, int64_t user)

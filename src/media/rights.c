@@ -4,6 +4,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "media/media.h"
+#include "media/media_int.h"
 #include "sec/sec.h"
 
 #include <stdio.h>
@@ -123,7 +124,7 @@ void media_remove_files(app_ctx_t *c, const int64_t *ids, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         char path[700];
-        snprintf(path, sizeof(path), "%s/media/%lld", c->app->cfg.data_dir, (long long)ids[i]);
+        media_path_of(c, ids[i], path, sizeof(path));
         if (unlink(path) != 0)
             log_msg(LOG_WARN, "cannot remove a media file", "media %lld", (long long)ids[i]);
     }

@@ -3,6 +3,7 @@
  * and to whether it is the last one (no reordering, no truncation). */
 #include "core/ids.h"
 #include "media/media.h"
+#include "media/media_int.h"
 #include "sec/sec.h"
 
 #include <errno.h>
@@ -16,9 +17,9 @@
 #define CHUNK        65536
 #define SEALED_CHUNK (CHUNK + SEC_SEAL_OVERHEAD)
 
-static void path_of(app_ctx_t *c, int64_t id, char *buf, size_t len)
+void media_path_of(app_ctx_t *c, int64_t id, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s/media/%lld", c->app->cfg.data_dir, (long long)id);
+    snprintf(buf, len, "%s/%lld", c->app->cfg.media_dir, (long long)id);
 }
 
 static void chunk_ad(char *ad, size_t len, int64_t id, size_t i, bool last)
@@ -30,10 +31,10 @@ static int write_sealed(app_ctx_t *c, int64_t id, const sec_key_t *key, const ui
                         size_t len, err_t *e)
 {
     char path[700], tmp[720], ad[64];
-    snprintf(path, sizeof(path), "%s/media", c->app->cfg.data_dir);
+    snprintf(path, sizeof(path), "%s", c->app->cfg.media_dir);
     if (mkdir(path, 0700) != 0 && errno != EEXIST)
         return err_internal(e, "mkdir %s: %s", path, strerror(errno));
-    path_of(c, id, path, sizeof(path));
+    media_path_of(c, id, path, sizeof(path));
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
@@ -103,7 +104,7 @@ int media_store(app_ctx_t *c, int64_t owner, const char *declared, const uint8_t
                       e);
     if (rc < 0) {
         char path[700];
-        path_of(c, id, path, sizeof(path));
+        media_path_of(c, id, path, sizeof(path));
         unlink(path);
         return rc;
     }
@@ -194,7 +195,7 @@ int media_stream_open(app_ctx_t *c, int64_t user, int64_t id, media_range_t *r,
         rc = err_set(e, ERR_RANGE_NOT_SATISFIABLE, NULL, NULL);
     if (rc == 0) {
         char path[700];
-        path_of(c, id, path, sizeof(path));
+        media_path_of(c, id, path, sizeof(path));
         if ((m->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
             rc = err_internal(e, "open %s: %s", path, strerror(errno));
     }

@@ -132,11 +132,33 @@ static void render_histogram(str_t *s)
                (unsigned long long)sum(WORD(total)));
 }
 
+static int64_t counters[METRIC_COUNTERS];
+static const char *const counter_names[METRIC_COUNTERS][2] = {
+    [METRIC_BUS_PUBLISHES] = {"wlk_bus_publishes_total", "Notices handed to the bus."},
+    [METRIC_BUS_DROPS] = {"wlk_bus_drops_total", "Notices the bus could not take."},
+    [METRIC_BUS_RECEIVED] = {"wlk_bus_received_total", "Notices received from other nodes."},
+    [METRIC_BUS_RECONNECTS] = {"wlk_bus_reconnects_total", "Reconnections to the bus."},
+};
+
+void metrics_count(metrics_counter_t c, int64_t n)
+{
+    __atomic_add_fetch(&counters[c], n, __ATOMIC_RELAXED);
+}
+
+static void render_counters(str_t *s)
+{
+    for (int c = 0; c < METRIC_COUNTERS; c++)
+        str_printf(s, "# HELP %s %s\n# TYPE %s counter\n%s %lld\n", counter_names[c][0],
+                   counter_names[c][1], counter_names[c][0], counter_names[c][0],
+                   (long long)__atomic_load_n(&counters[c], __ATOMIC_RELAXED));
+}
+
 char *metrics_render(size_t *len)
 {
     str_t s = {0};
     render_counts(&s);
     render_histogram(&s);
+    render_counters(&s);
     *len = s.len;
     return str_take(&s);
 }

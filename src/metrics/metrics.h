@@ -22,6 +22,15 @@ metrics_t *metrics_thread(void);
 /* route: index in api_routes, -1 for requests no route matched,
  * METRICS_WEB for the web client. */
 void metrics_observe(metrics_t *m, int route, int status, int64_t duration_ns);
+/* Process-wide counters, counted from any thread. */
+typedef enum {
+    METRIC_BUS_PUBLISHES, /* notices handed to the bus */
+    METRIC_BUS_DROPS,     /* notices the bus could not take */
+    METRIC_BUS_RECEIVED,  /* notices from other nodes */
+    METRIC_BUS_RECONNECTS,
+    METRIC_COUNTERS
+} metrics_counter_t;
+void metrics_count(metrics_counter_t c, int64_t n);
 /* Prometheus text exposition. Returns new (free()). */
 char *metrics_render(size_t *len);
 

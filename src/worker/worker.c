@@ -6,6 +6,7 @@
 #include "core/log.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,19 +38,79 @@ bool worker_lease(app_ctx_t *c, const char *name, const char *holder, int64_t ms
     return n == 1;
 }
 
+/* A lease outlives the job's period, so a node that dies frees it soon. */
+static int64_t hold_of(const worker_job_t *j)
+{
+    return (j->period_ms > 0 ? j->period_ms : WORKER_POLL_MS) * 3;
+}
+
+/* The holder and expiry of lease name: 1 when a row exists. */
+static int lease_row(app_ctx_t *c, const char *name, char *holder, size_t cap, int64_t *until,
+                     err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_query(c->db, &st, "SELECT holder, until_ms FROM job_leases WHERE name = $1",
+                      DB_ARGS(DB_TEXT(name)), e);
+    if (rc < 0 || (rc = db_step(st, e)) != DB_ROW)
+        return rc < 0 ? rc : 0;
+    size_t len;
+    const char *h = db_bytes(st, 0, &len);
+    snprintf(holder, cap, "%.*s", (int)len, h);
+    *until = db_i64(st, 1);
+    db_done(st);
+    return 1;
+}
+
+/* Takes owned lease i at start. A holder that renews it while we watch is
+ * alive: refused. One that lets it expire has died: we take it over. */
+static int claim(worker_t *w, size_t i, err_t *e)
+{
+    const worker_job_t *j = &w->jobs[i];
+    int64_t hold = hold_of(j), first = -1;
+    for (;;) {
+        if (worker_lease(&w->ctx, j->name, w->holder, hold, e)) {
+            w->leased_until[i] = w->ctx.now_ms() + hold;
+            return 0;
+        }
+        if (e->code)
+            return -1;
+        char other[64];
+        int64_t until = 0;
+        int rc = lease_row(&w->ctx, j->name, other, sizeof(other), &until, e);
+        if (rc < 0)
+            return rc;
+        if (rc == 1 && first >= 0 && until != first)
+            return err_internal(e,
+                                "%s is held by another live process (%s): give each node "
+                                "its own --node-id",
+                                j->name, other);
+        if (rc == 1 && first < 0) {
+            first = until;
+            log_msg(LOG_WARN, "lease held", "%s is held by %s; waiting to see whether it is alive",
+                    j->name, other);
+        }
+        usleep(100 * 1000);
+    }
+}
+
 static void run_job(worker_t *w, size_t i)
 {
     const worker_job_t *j = &w->jobs[i];
     err_t e = {0};
-    /* a lease outlives the job's period, so a node that dies frees it soon */
-    int64_t hold = (j->period_ms > 0 ? j->period_ms : WORKER_POLL_MS) * 3;
+    int64_t hold = hold_of(j);
     int64_t now = w->ctx.now_ms();
     /* renewed when a third of it is left: one write per two periods */
     if (j->lease && now > w->leased_until[i] - hold / 3) {
         if (!worker_lease(&w->ctx, j->name, w->holder, hold, &e)) {
             if (e.code)
                 log_msg(LOG_WARN, "job lease failed", "%s: %s", j->name, e.cause);
+            bool taken = !e.code; /* not a failure: another holder */
             err_clear(&e);
+            if (j->owned && w->leased_until[i] > 0 && taken) {
+                /* another process took our identity while we could not renew */
+                log_msg(LOG_ERROR, "lease lost", "%s: another process holds it; stopping", j->name);
+                kill(getpid(), SIGTERM);
+            }
             w->leased_until[i] = 0;
             return; /* another process runs it now */
         }
@@ -107,10 +168,16 @@ int worker_start(app_t *app, const worker_job_t *jobs, size_t n, worker_t **out,
     w->ctx.now_ms = clock_now_ms;
     memcpy(w->jobs, jobs, n * sizeof(*jobs));
     w->n = n;
-    snprintf(w->holder, sizeof(w->holder), "node%d:%ld:%lld", app->cfg.node_id, (long)getpid(),
+    char host[32] = "";
+    (void)gethostname(host, sizeof(host) - 1);
+    snprintf(w->holder, sizeof(w->holder), "%s pid %ld #%lld", host, (long)getpid(),
              (long long)ids_next());
     int rc = db_open(app->db_dsn, &w->ctx.db, e);
+    for (size_t i = 0; rc >= 0 && i < n; i++)
+        if (jobs[i].owned)
+            rc = claim(w, i, e);
     if (rc < 0) {
+        db_close(w->ctx.db);
         free(w);
         return rc;
     }

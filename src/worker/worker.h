@@ -22,14 +22,19 @@ typedef struct worker_job {
     /* returns < 0 with e set on failure (logged; the job runs again next period) */
     int (*run)(void *arg, app_ctx_t *c, err_t *e);
     void *arg;
+    /* with lease: the lease is this process's identity (its --node-id).
+     * worker_start takes it or fails, waiting out a holder that stopped
+     * renewing (a node that died); losing it later stops the process. */
+    bool owned;
 } worker_job_t;
 
 #define WORKER_POLL_MS 250
 
 typedef struct worker worker_t;
 
-/* Starts the thread; every job runs once at start. jobs: borrowed, n at
- * most 16. Returns new (worker_stop). */
+/* Takes the owned leases, then starts the thread; every job runs once at
+ * start. jobs: borrowed, n at most 16. Returns new (worker_stop). Fails
+ * with a clear message when another live process holds an owned lease. */
 int worker_start(app_t *app, const worker_job_t *jobs, size_t n, worker_t **out, err_t *e)
     __attribute__((warn_unused_result));
 /* A pass now (work was queued). Thread-safe. */

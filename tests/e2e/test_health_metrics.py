@@ -20,7 +20,7 @@ def _requests_total(srv, route, method, status):
 def test_healthz_answers_ok_with_a_request_id(shared_server):
     r = shared_server.get("/healthz")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok"}
+    assert r.json() == {"status": "ok", "bus": "local"}  # one process: no bus
     assert r.headers["Content-Type"].startswith("application/json")
     assert r.headers.get("X-Request-Id")
 

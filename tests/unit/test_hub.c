@@ -26,7 +26,7 @@ static void test_a_user_is_online_while_any_connection_is_open(void **state)
 {
     (void)state;
     calls_t c = {0};
-    hub_t *h = hub_create(4, record, &c);
+    hub_t *h = hub_create(4, record, NULL, &c);
     assert_false(hub_online(h, 7));
     hub_join(h, 1, 7);
     hub_join(h, 3, 7);
@@ -43,7 +43,7 @@ static void test_publish_reaches_each_thread_holding_the_user_once(void **state)
 {
     (void)state;
     calls_t c = {0};
-    hub_t *h = hub_create(4, record, &c);
+    hub_t *h = hub_create(4, record, NULL, &c);
     hub_join(h, 2, 7);
     hub_join(h, 2, 7); /* two devices on one thread: one delivery */
     hub_join(h, 0, 7);
@@ -63,7 +63,7 @@ static void test_a_recheck_reaches_the_same_threads_as_events(void **state)
 {
     (void)state;
     calls_t c = {0};
-    hub_t *h = hub_create(4, record, &c);
+    hub_t *h = hub_create(4, record, NULL, &c);
     hub_join(h, 3, 7);
     hub_join(h, 1, 7);
     hub_recheck(h, 7);
@@ -78,7 +78,7 @@ static void test_leaving_more_than_joined_is_harmless(void **state)
 {
     (void)state;
     calls_t c = {0};
-    hub_t *h = hub_create(2, record, &c);
+    hub_t *h = hub_create(2, record, NULL, &c);
     hub_leave(h, 0, 5);
     hub_join(h, 0, 5);
     hub_leave(h, 1, 5); /* wrong thread */
@@ -106,7 +106,7 @@ static void *churn(void *arg)
 static void test_concurrent_joins_and_leaves_balance_out(void **state)
 {
     (void)state;
-    hub_t *h = hub_create(2, noop, NULL);
+    hub_t *h = hub_create(2, noop, NULL, NULL);
     pthread_t t[4];
     for (int i = 0; i < 4; i++)
         pthread_create(&t[i], NULL, churn, h);
