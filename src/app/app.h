@@ -19,8 +19,12 @@ typedef struct app {
     void (*outbox_kick)(struct app *app);
     /* Called after a commit that appended events to user_id's stream. */
     void (*notify)(struct app *app, int64_t user_id);
-    /* Whether user_id holds a live real-time connection now. */
+    /* Whether user_id holds a live real-time connection on this node now
+     * (cheap: for any thread). */
     bool (*online)(struct app *app, int64_t user_id);
+    /* ... on this node or another node of the cluster: asks the others over
+     * the bus, so it may block for a moment (the worker's thread only). */
+    bool (*online_anywhere)(struct app *app, int64_t user_id);
     /* user's sessions or policy state changed: live connections re-check
      * they may stay open (set by the HTTP server; may be NULL) */
     void (*recheck)(struct app *app, int64_t user_id);

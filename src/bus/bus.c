@@ -38,13 +38,17 @@ static void subject_of(int64_t user, char out[32])
 
 static void on_message(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 {
-    (void)nc;
     (void)sub;
     bus_t *b = closure;
     const char *subject = natsMsg_GetSubject(msg), *data = natsMsg_GetData(msg);
     long long user = 0;
-    if (natsMsg_GetDataLength(msg) == 1 && (data[0] == BUS_EVENTS || data[0] == BUS_RECHECK) &&
-        sscanf(subject, "wlk.u.%lld", &user) == 1 && user > 0) {
+    const char *reply = natsMsg_GetReply(msg);
+    if (natsMsg_GetDataLength(msg) == 1 && data[0] == BUS_HELD && reply) {
+        /* we watch the user because we hold one of their connections */
+        (void)natsConnection_Publish(nc, reply, "1", 1);
+    } else if (natsMsg_GetDataLength(msg) == 1 &&
+               (data[0] == BUS_EVENTS || data[0] == BUS_RECHECK) &&
+               sscanf(subject, "wlk.u.%lld", &user) == 1 && user > 0) {
         metrics_count(METRIC_BUS_RECEIVED, 1);
         b->cb(b->arg, (int64_t)user, (bus_kind_t)data[0]);
     }
@@ -235,6 +239,18 @@ void bus_unwatch(bus_t *b, int64_t user)
         free(w);
     }
     pthread_mutex_unlock(&b->mu);
+}
+
+bool bus_held_elsewhere(bus_t *b, int64_t user)
+{
+    if (b == NULL || b->nc == NULL)
+        return false;
+    char subject[32], data = BUS_HELD;
+    subject_of(user, subject);
+    natsMsg *reply = NULL;
+    natsStatus s = natsConnection_Request(&reply, b->nc, subject, &data, 1, BUS_ASK_MS);
+    natsMsg_Destroy(reply);
+    return s == NATS_OK;
 }
 
 const char *bus_state(const bus_t *b)

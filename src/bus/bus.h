@@ -13,9 +13,10 @@
 
 #include "core/err.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
-typedef enum { BUS_EVENTS = 'E', BUS_RECHECK = 'R' } bus_kind_t;
+typedef enum { BUS_EVENTS = 'E', BUS_RECHECK = 'R', BUS_HELD = 'H' } bus_kind_t;
 typedef struct bus bus_t;
 /* A notice from another node; called on a thread of the bus. */
 typedef void (*bus_receive_cb)(void *arg, int64_t user, bus_kind_t kind);
@@ -30,6 +31,12 @@ void bus_publish(bus_t *b, int64_t user, bus_kind_t kind);
 /* This node holds its first connection of user / no longer holds one. */
 void bus_watch(bus_t *b, int64_t user);
 void bus_unwatch(bus_t *b, int64_t user);
+/* Whether another node holds a connection of user now: asks the nodes
+ * that watch the user (the bus answers "no one" at once when none does).
+ * Blocks up to BUS_ASK_MS, so never on an event loop; false on the local
+ * bus or when the bus cannot be asked. */
+#define BUS_ASK_MS 250
+bool bus_held_elsewhere(bus_t *b, int64_t user);
 /* "local", "connected", "reconnecting" or "closed". */
 const char *bus_state(const bus_t *b);
 

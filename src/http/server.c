@@ -305,6 +305,11 @@ static bool online(app_t *app, int64_t user)
     return hub_online(app->hub, user);
 }
 
+static bool online_anywhere(app_t *app, int64_t user)
+{
+    return hub_online(app->hub, user) || bus_held_elsewhere(srv.bus, user);
+}
+
 /* For a person starting wlk in a terminal: where to open the web client
  * (a wildcard address is reached on 127.0.0.1). Never in the log. */
 static void print_url(const char *listen)
@@ -344,6 +349,7 @@ int http_serve(app_t *app, err_t *e)
     app->hub = srv.hub;
     app->notify = notify;
     app->online = online;
+    app->online_anywhere = online_anywhere;
     app->recheck = recheck;
     app->bus_state = bus_state_of;
     if ((rc = http_commit_start(app, e)) < 0)
@@ -361,6 +367,7 @@ int http_serve(app_t *app, err_t *e)
     http_router_destroy(srv.router);
     app->notify = NULL;
     app->online = NULL;
+    app->online_anywhere = NULL;
     app->recheck = NULL;
     app->bus_state = NULL;
     bus_close(srv.bus);

@@ -18,13 +18,25 @@ struct outbox {
 };
 
 /* What each channel hands over, to whom, why and on which basis (the
- * recipients and purposes of the data map). */
+ * recipients and purposes of the data map), and whether a message is
+ * dropped unsent when its user holds a live connection at hand-over time
+ * on any node (a push is for users who are away; the sender's node knows
+ * only its own connections when it queues one). */
 static const struct channel_disclosure {
     const char *kind, *recipient, *categories, *purpose, *basis;
+    bool unless_online;
 } disclosed[] = {
-    {"sms", "sms_provider", "phone", "account", "contract"},
-    {"push", "push_vendors", "push_token", "push", "consent"},
+    {"sms", "sms_provider", "phone", "account", "contract", false},
+    {"push", "push_vendors", "push_token", "push", "consent", true},
 };
+
+static const struct channel_disclosure *channel_of(const char *kind)
+{
+    for (size_t i = 0; i < sizeof(disclosed) / sizeof(disclosed[0]); i++)
+        if (strcmp(disclosed[i].kind, kind) == 0)
+            return &disclosed[i];
+    return NULL;
+}
 
 int outbox_enqueue(app_ctx_t *c, const char *kind, const json_t *msg, int64_t expires_at, err_t *e)
 {
@@ -147,10 +159,7 @@ static int load_due(app_ctx_t *c, due_t *out, int *n, err_t *e)
  * together (at-least-once delivery: a record of fact, not of intent). */
 static int delivered(app_ctx_t *c, const due_t *d, err_t *e)
 {
-    const struct channel_disclosure *cd = NULL;
-    for (size_t i = 0; i < sizeof(disclosed) / sizeof(disclosed[0]); i++)
-        if (strcmp(disclosed[i].kind, d->kind) == 0)
-            cd = &disclosed[i];
+    const struct channel_disclosure *cd = channel_of(d->kind);
     int rc = db_begin(c->db, e);
     if (rc < 0)
         return rc;
@@ -195,6 +204,15 @@ static void settle(app_ctx_t *c, const due_t *d, int rc, err_t *e)
                   DB_ARGS(DB_I64(now + backoff), DB_I64(d->id)), e);
 }
 
+/* A push whose user has come online (here or on another node) since it
+ * was queued is not sent. */
+static bool not_needed(app_ctx_t *c, const due_t *d)
+{
+    const struct channel_disclosure *cd = channel_of(d->kind);
+    return cd && cd->unless_online && d->user_id && c->app->online_anywhere &&
+           c->app->online_anywhere(c->app, d->user_id);
+}
+
 /* One pass: delivers every due message and returns how many were
  * delivered. */
 static int run_once(app_ctx_t *c, providers_t *const *channels, err_t *e)
@@ -205,6 +223,13 @@ static int run_once(app_ctx_t *c, providers_t *const *channels, err_t *e)
     for (int i = 0; i < n; i++) {
         err_t de = {0};
         if (rc == 0 && claim(c, due[i].id, due[i].next_at, &de)) {
+            if (not_needed(c, &due[i])) { /* nothing handed over, nothing to record */
+                (void)db_exec(c->db, "DELETE FROM outbox WHERE id = $1", DB_ARGS(DB_I64(due[i].id)),
+                              &de);
+                err_clear(&de);
+                free(due[i].payload);
+                continue;
+            }
             int drc = deliver(c, channels, due[i].id, due[i].kind, due[i].payload, due[i].len, &de);
             if (drc < 0)
                 log_msg(LOG_WARN, "outbox delivery failed", "id %lld: %s", (long long)due[i].id,

@@ -16,7 +16,8 @@ import pytest
 
 import engine
 from conftest import (SHARED_FLAGS, WLK_BIN, _recv_frame, eventually, full_history, jpeg_plain,
-                      make_chat_user, upload_ok,
+                      make_chat_user, phone_digits, push_lines, read_jsonl, set_push_token,
+                      upload_ok,
                       new_session, open_conversation, parse_metrics, post_message, recv_event,
                       send_text, sync_all, message_events, ws_close, ws_connect)
 
@@ -111,6 +112,36 @@ def test_sign_out_through_one_node_closes_the_socket_on_another(make_server, nat
     t0 = time.monotonic()
     assert b.post("/v1/auth/logout", token=bob.token).status_code == 204
     assert closed_soon(ws), "the socket on node A stayed open"
+    assert time.monotonic() - t0 < 1.5
+
+
+def cluster_verify_code(nodes, token, phone, via):
+    """POST /v1/me/sms-code through node via; the code from whichever
+    node's sink the verify SMS reached."""
+    to = "+86" + phone_digits(phone)
+
+    def lines():
+        return [o for n in nodes for o in read_jsonl(n.sink, lambda o: o.get("to") == to and
+                                                     o.get("template") == "verify_code")]
+    before = len(lines())
+    assert via.post("/v1/me/sms-code", token=token).status_code == 202
+    assert eventually(lambda: len(lines()) > before, timeout=5)
+    return sorted(lines(), key=lambda o: o["at"])[-1]["params"]["code"]
+
+
+def test_removing_a_device_or_cancelling_through_one_node_closes_sockets_on_another(make_server, nats):
+    a, b = two_nodes(make_server, nats.url)
+    bob = make_chat_user(a)
+    phone_socket, other_socket = ws_connect(a, bob.tokens[0]), ws_connect(a, bob.tokens[1])
+    time.sleep(SUBSCRIBE_WAIT)
+    t0 = time.monotonic()  # the second device is removed through node B
+    assert b.delete(f"/v1/me/devices/{bob.device_ids[1]}", token=bob.token).status_code == 204
+    assert closed_soon(other_socket), "the removed device's socket on node A stayed open"
+    assert time.monotonic() - t0 < 1.5
+    code = cluster_verify_code((a, b), bob.token, bob.phone, via=b)
+    t0 = time.monotonic()
+    assert b.post("/v1/me/cancel", token=bob.token, json={"code": code}).status_code == 200
+    assert closed_soon(phone_socket), "the cancelled account's socket on node A stayed open"
     assert time.monotonic() - t0 < 1.5
 
 
@@ -329,3 +360,26 @@ def test_a_picture_uploaded_through_one_node_is_served_by_another(make_server, n
     assert not (a.data_dir / "media").exists()  # nothing in the node's own directory
     stored = [p.read_bytes() for p in (tmp_path / "media").iterdir()]
     assert len(stored) == 1 and data not in stored[0]  # one sealed file in the shared directory
+
+
+def test_a_user_online_on_another_node_gets_no_push_and_one_offline_everywhere_does(make_server, nats):
+    a, b = two_nodes(make_server, nats.url)
+    alice, bob = make_chat_user(a, devices=1), make_chat_user(a, devices=1)
+    conv = open_conversation(a, alice, bob)["id"]
+    pt = set_push_token(a, bob.token, bob.device_ids[0])
+
+    def pushes():  # any node's worker may hand a push over
+        return len(push_lines(a, pt)) + len(push_lines(b, pt))
+
+    ws = ws_connect(a, bob.token)  # bob is online on node A only
+    try:
+        time.sleep(SUBSCRIBE_WAIT)
+        sent = send_text(b, alice.token, conv, "你在线")  # through node B, which holds no socket of bob
+        assert recv_event(ws, "message.created")["data"]["message"]["id"] == sent["id"]
+        time.sleep(1.0)  # the outbox runs at once after the commit; give it time to (not) push
+        assert pushes() == 0, "a push to a user who was online on another node"
+    finally:
+        ws_close(ws, timeout=2)
+    time.sleep(SUBSCRIBE_WAIT)  # gone from every node now: the next message is pushed
+    send_text(b, alice.token, conv, "你离线")
+    assert eventually(lambda: pushes() == 1, timeout=5)
