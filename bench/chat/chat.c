@@ -52,8 +52,9 @@
 /* ---------------------------------------------------------------- options */
 
 static struct {
-    struct sockaddr_in addr;
-    char host[320]; /* Host header */
+    struct sockaddr_in addr, addr2; /* addr2: odd tokens' node (--url2) */
+    char host[320], host2[320];     /* Host headers */
+    bool two;                       /* --url2 given: pair members on two nodes */
     const char *path;
     char **tokens;
     int ntokens;
@@ -450,7 +451,8 @@ static void conn_start(conn_t *c)
     c->state = C_CONNECTING;
     c->started = mono_ns();
     t->inflight++;
-    int r = connect(fd, (struct sockaddr *)&O.addr, sizeof(O.addr));
+    const struct sockaddr_in *to = O.two && c->tok % 2 ? &O.addr2 : &O.addr;
+    int r = connect(fd, (const struct sockaddr *)to, sizeof(*to));
     if (r != 0 && errno != EINPROGRESS) {
         int e = errno;
         if (e == EADDRNOTAVAIL) {
@@ -486,12 +488,12 @@ static void conn_connected(conn_t *c)
                      "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                      "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
                      "Sec-WebSocket-Protocol: wlk, %s\r\n\r\n",
-                     O.path, O.host, c->key, tok);
+                     O.path, O.two && c->tok % 2 ? O.host2 : O.host, c->key, tok);
     } else {
         n = snprintf(req, sizeof(req),
                      "GET %s?token=%s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\n"
                      "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n",
-                     O.path, tok, O.host, c->key);
+                     O.path, tok, O.two && c->tok % 2 ? O.host2 : O.host, c->key);
     }
     if (n <= 0 || (size_t)n >= sizeof(req)) {
         die("upgrade request too long");
@@ -1114,7 +1116,7 @@ static bool url_safe(const char *s, size_t max)
     return true;
 }
 
-static void parse_url(const char *url)
+static void parse_url(const char *url, struct sockaddr_in *addr, char *host, size_t host_len)
 {
     const char *s = url;
     if (strncmp(s, "ws://", 5) == 0) {
@@ -1140,9 +1142,9 @@ static void parse_url(const char *url)
         fprintf(stderr, "chat: cannot resolve %s: %s\n", url, gai_strerror(r));
         exit(2);
     }
-    memcpy(&O.addr, res->ai_addr, sizeof(O.addr));
+    memcpy(addr, res->ai_addr, sizeof(*addr));
     freeaddrinfo(res);
-    snprintf(O.host, sizeof(O.host), "%s:%s", hp, port);
+    snprintf(host, host_len, "%s:%s", hp, port);
 }
 
 static void usage(FILE *f)
@@ -1150,6 +1152,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: chat --url HOST:PORT --tokens FILE [--conversations FILE] [options]\n"
             "  --url HOST:PORT        wlk server (IPv4); the path is --path (default /v1/ws)\n"
+            "  --url2 HOST:PORT       a second node: odd tokens (the second member of each\n"
+            "                         pair, every other idle connection) connect there\n"
             "  --tokens FILE          one bearer token per line; tokens 2k and 2k+1 are pair k\n"
             "  --conversations FILE   one conversation id per line, line k for pair k\n"
             "  --connections N        active connections, even, <= tokens (default: all tokens\n"
@@ -1224,9 +1228,10 @@ static void sleep_ms(int ms)
 
 int main(int argc, char **argv)
 {
-    const char *tokens_path = NULL, *convs_path = NULL, *url = NULL;
+    const char *tokens_path = NULL, *convs_path = NULL, *url = NULL, *url2 = NULL;
     enum {
         OPT_URL = 1000,
+        OPT_URL2,
         OPT_TOKENS,
         OPT_CONVS,
         OPT_CONNS,
@@ -1247,6 +1252,7 @@ int main(int argc, char **argv)
     };
     static const struct option longopts[] = {
         {"url", required_argument, NULL, OPT_URL},
+        {"url2", required_argument, NULL, OPT_URL2},
         {"tokens", required_argument, NULL, OPT_TOKENS},
         {"conversations", required_argument, NULL, OPT_CONVS},
         {"connections", required_argument, NULL, OPT_CONNS},
@@ -1270,6 +1276,7 @@ int main(int argc, char **argv)
     while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (o) {
         case OPT_URL: url = optarg; break;
+        case OPT_URL2: url2 = optarg; break;
         case OPT_TOKENS: tokens_path = optarg; break;
         case OPT_CONVS: convs_path = optarg; break;
         case OPT_CONNS: O.connections = (int)num_arg("connections", optarg, 0, 1e6); break;
@@ -1295,7 +1302,11 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    parse_url(url);
+    parse_url(url, &O.addr, O.host, sizeof(O.host));
+    if (url2 != NULL) {
+        parse_url(url2, &O.addr2, O.host2, sizeof(O.host2));
+        O.two = true;
+    }
     O.tokens = read_lines(tokens_path, &O.ntokens);
     if (O.ntokens == 0) {
         die("no tokens");
@@ -1530,7 +1541,7 @@ int main(int argc, char **argv)
     meas = atomic_load(&g_meas);
     double secs = (double)(end - meas) / 1e9;
 
-    printf("---- chat load: %s\n", url);
+    printf("---- chat load: %s%s%s\n", url, url2 ? " + " : "", url2 ? url2 : "");
     if (pairs > 0) {
         if (O.rate > 0) {
             printf("mode:              fixed rate %.0f msg/s, %d connections (%d pairs, %d senders), "

@@ -25,6 +25,11 @@
 #        BENCH_ENGINE         sqlite (default) or postgres: a throwaway PostgreSQL 15
 #                             cluster (default durability); goals >= 5000 msg/s and
 #                             p99 <= 50 ms at 2500 msg/s (R's default there)
+#        CHAT_BENCH_NODES     1 (default) or 2: two nodes on one PostgreSQL database
+#                             and one nats-server (--bus); each pair's second member
+#                             and every other idle connection on node 2, so every
+#                             message crosses the bus. Implies BENCH_ENGINE=postgres;
+#                             c) reports each node's memory per connection
 #        WLK_BIN              wlk binary (default <repo>/build/wlk)
 #
 # All traffic goes to 127.0.0.1 only. This prints figures; it is not a
@@ -45,6 +50,12 @@ else
     rate="${CHAT_BENCH_RATE:-5000}"
 fi
 idle_n="${CHAT_BENCH_IDLE:-10000}"
+nodes="${CHAT_BENCH_NODES:-1}"
+case "$nodes" in
+1) ;;
+2) engine=postgres; export BENCH_ENGINE=postgres; rate="${CHAT_BENCH_RATE:-2500}" ;;
+*) echo "CHAT_BENCH_NODES must be 1 or 2, got '$nodes'" >&2; exit 2 ;;
+esac
 gen_threads="${CHAT_BENCH_THREADS:-1}"
 py=/usr/bin/python3
 goal_tput=20000
@@ -88,9 +99,12 @@ fi
 
 # ---------------------------------------------------------------- cleanup
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/wlk-chat-bench.XXXXXX")"
-data="$tmp/data"
+data="$tmp/data" # node 1's; node n's is $tmp/data<n>
 mkdir -p "$data"
-wlk_pid=""
+wlk_pid=""      # node 1; all nodes: pids[], ports[]
+pids=()
+ports=()
+nats_pid=""
 gen_pid=""
 
 . "$repo/bench/lib.sh"
@@ -99,7 +113,9 @@ cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     stop_pid "$gen_pid" TERM
-    stop_pid "$wlk_pid" TERM
+    local p
+    for p in "${pids[@]}"; do stop_pid "$p" TERM; done
+    stop_pid "$nats_pid" TERM
     pg_stop
     if [ "${CHAT_BENCH_KEEP:-0}" = 1 ]; then
         log "kept $tmp"
@@ -115,6 +131,16 @@ trap 'exit 143' TERM
 pg_start || die "could not start PostgreSQL"
 db_args=()
 [ -z "$pg_url" ] || db_args=(--database "$pg_url")
+bus_args=()
+if [ "$nodes" = 2 ]; then
+    nats_bin="$(command -v nats-server 2>/dev/null || echo /usr/sbin/nats-server)"
+    [ -x "$nats_bin" ] || apt_install nats-server || die "could not install nats-server"
+    nats_port="$(free_port)"
+    "$nats_bin" -a 127.0.0.1 -p "$nats_port" >"$tmp/nats.log" 2>&1 &
+    nats_pid=$!
+    wait_port "$nats_port" 10 "$nats_pid" || die "nats-server did not start"
+    bus_args=(--bus "nats://127.0.0.1:$nats_port")
+fi
 
 # ---------------------------------------------------------------- helpers
 
@@ -122,37 +148,49 @@ http_code() { # path -> HTTP status of a GET without credentials
     curl --noproxy '*' -sS -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$wlk_port$1" 2>/dev/null || echo 000
 }
 
-start_wlk() { # log file
-    wlk_port="$(free_port)"
-    log "starting wlk on 127.0.0.1:$wlk_port (data $data, $engine)"
-    "$wlk_bin" serve --listen "127.0.0.1:$wlk_port" --data-dir "$data" --threads 2 \
-        --sms-interval 0 --sms-ip-limit 100000 "${db_args[@]}" 2>>"$1" &
-    wlk_pid=$!
-    local _i
-    for _i in $(seq 1 150); do
-        kill -0 "$wlk_pid" 2>/dev/null || break
-        if curl --noproxy '*' -fsS -m 1 -o /dev/null "http://127.0.0.1:$wlk_port/healthz" 2>/dev/null; then
-            return 0
-        fi
-        sleep 0.1
+start_wlk() { # log file: starts the node(s); node 1 is wlk_port / wlk_pid
+    pids=()
+    ports=()
+    local n dir key
+    for n in $(seq 1 "$nodes"); do
+        dir="$data"
+        key=()
+        if [ "$n" -gt 1 ]; then dir="$data$n"; key=(--master-key-file "$data/master.key"); fi
+        ports+=("$(free_port)")
+        log "starting wlk node $n on 127.0.0.1:${ports[-1]} (data $dir, $engine)"
+        "$wlk_bin" serve --listen "127.0.0.1:${ports[-1]}" --data-dir "$dir" --threads 2 \
+            --node-id "$n" --sms-interval 0 --sms-ip-limit 100000 "${db_args[@]}" \
+            "${bus_args[@]}" "${key[@]}" 2>>"$1.$n" &
+        pids+=($!)
+        wait_port_http "http://127.0.0.1:${ports[-1]}/healthz" 15 "${pids[-1]}" ||
+            { tail -n 20 "$1.$n" >&2 || true; die "wlk node $n did not become ready"; }
     done
-    tail -n 20 "$1" >&2 || true
-    die "wlk did not become ready"
+    wlk_port="${ports[0]}"
+    wlk_pid="${pids[0]}"
 }
 
 # Dies with the end of wlk's log when wlk is gone (e.g. crashed during a step).
 wlk_alive() { # step
-    if ! kill -0 "$wlk_pid" 2>/dev/null; then
-        local rc=0
-        wait "$wlk_pid" 2>/dev/null || rc=$?
-        wlk_pid=""
-        tail -n 5 "$tmp/wlk.log" >&2 || true
-        die "wlk exited (status $rc) during: $1"
-    fi
+    local i
+    for i in "${!pids[@]}"; do
+        if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+            local rc=0
+            wait "${pids[$i]}" 2>/dev/null || rc=$?
+            pids[$i]=""
+            tail -n 5 "$tmp/wlk.log.$((i + 1))" >&2 || true
+            die "wlk node $((i + 1)) exited (status $rc) during: $1"
+        fi
+    done
 }
 
-rss_kb() {
-    awk '/^VmRSS:/ {print $2}' "/proc/$wlk_pid/status" 2>/dev/null || true
+rss_kb() { # node index (0-based)
+    awk '/^VmRSS:/ {print $2}' "/proc/${pids[$1]}/status" 2>/dev/null || true
+}
+
+# the generator's --url (and --url2 on two nodes)
+gen_urls() {
+    printf -- '--url\n127.0.0.1:%s\n' "${ports[0]}"
+    [ "$nodes" = 1 ] || printf -- '--url2\n127.0.0.1:%s\n' "${ports[1]}"
 }
 
 # Runs the generator in the background (so that a signal to this script is
@@ -160,7 +198,8 @@ rss_kb() {
 run_gen() {
     local out="$1"
     shift
-    "$gen" --url "127.0.0.1:$wlk_port" "$@" >"$out" 2>"$out.err" &
+    mapfile -t urls < <(gen_urls)
+    "$gen" "${urls[@]}" "$@" >"$out" 2>"$out.err" &
     gen_pid=$!
     local rc=0
     wait "$gen_pid" || rc=$?
@@ -186,7 +225,9 @@ start_wlk "$tmp/wlk.log"
 # ---------------------------------------------------------------- sign in
 users=$((2 * pairs))
 log "signing in $users users"
-"$py" - "$wlk_port" "$data/sink/sms.jsonl" "$users" "$tmp" <<'PY' || die "sign-in failed (see above)"
+sinks="$data/sink/sms.jsonl"
+[ "$nodes" = 1 ] || sinks+=",${data}2/sink/sms.jsonl" # either node's worker may hand a code over
+"$py" - "$wlk_port" "$sinks" "$users" "$tmp" <<'PY' || die "sign-in failed (see above)"
 import json, sys, time, urllib.error, urllib.request
 
 port, sink, users, out = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
@@ -216,17 +257,18 @@ for p in phones:
 codes = {}
 deadline = time.time() + 15
 while len(codes) < users and time.time() < deadline:
-    try:
-        with open(sink, encoding="utf-8") as f:
-            for line in f:
-                try:
-                    m = json.loads(line)
-                except ValueError:
-                    continue  # a line still being written
-                if m.get("template") == "login_code":
-                    codes[m.get("to", "")[-11:]] = m.get("params", {}).get("code", "")
-    except FileNotFoundError:
-        pass
+    for path in sink.split(","):
+        try:
+            with open(path, encoding="utf-8") as f:
+                for line in f:
+                    try:
+                        m = json.loads(line)
+                    except ValueError:
+                        continue  # a line still being written
+                    if m.get("template") == "login_code":
+                        codes[m.get("to", "")[-11:]] = m.get("params", {}).get("code", "")
+        except FileNotFoundError:
+            pass
     if len([p for p in phones if p in codes]) < users:
         time.sleep(0.1)
     else:
@@ -306,20 +348,23 @@ p99="$(lat "$tmp/b.out" latency_ms p99)"
 
 # ---------------------------------------------------------------- c) idle memory
 log "c) idle memory: restarting wlk on the same data directory"
-stop_pid "$wlk_pid" TERM
-wlk_pid=""
+for p in "${pids[@]}"; do stop_pid "$p" TERM; done
 start_wlk "$tmp/wlk.log"
+mapfile -t urls < <(gen_urls)
 # Prime: a few connections open and close, so that first-use costs (SQLite
 # page cache, thread arenas) are in the baseline, not in the per-connection figure.
-"$gen" --url "127.0.0.1:$wlk_port" --tokens "$tmp/tokens" --idle 64 --duration 1 \
+"$gen" "${urls[@]}" --tokens "$tmp/tokens" --idle 64 --duration 1 \
     >"$tmp/c0.out" 2>"$tmp/c0.out.err" || log "warning: priming run failed: $(cat "$tmp/c0.out.err")"
 sleep 2
 wlk_alive "priming scenario c"
-rss_before="$(rss_kb)"
-[ -n "$rss_before" ] || die "cannot read VmRSS of wlk (pid $wlk_pid)"
+rss_before=()
+for i in "${!pids[@]}"; do
+    rss_before+=("$(rss_kb "$i")")
+    [ -n "${rss_before[$i]}" ] || die "cannot read VmRSS of wlk node $((i + 1))"
+done
 
 log "c) opening $idle_n idle WebSocket connections"
-"$gen" --url "127.0.0.1:$wlk_port" --tokens "$tmp/tokens" --idle "$idle_n" --duration 0 \
+"$gen" "${urls[@]}" --tokens "$tmp/tokens" --idle "$idle_n" --duration 0 \
     --source-addrs 8 >"$tmp/c.out" 2>"$tmp/c.out.err" &
 gen_pid=$!
 upgraded=""
@@ -334,13 +379,26 @@ done
 [ -n "$upgraded" ] || { cat "$tmp/c.out.err" >&2; die "idle connections did not come up within 180 s"; }
 sleep 2 # let wlk settle (hello frames flushed, buffers shrunk)
 wlk_alive "scenario c"
-rss_after="$(rss_kb)"
-[ -n "$rss_after" ] || die "cannot read VmRSS of wlk after opening the idle connections (did it exit?)"
+rss_after=()
+for i in "${!pids[@]}"; do
+    rss_after+=("$(rss_kb "$i")")
+    [ -n "${rss_after[$i]}" ] || die "cannot read VmRSS of wlk node $((i + 1)) after opening the idle connections"
+done
 stop_pid "$gen_pid" TERM
 gen_pid=""
 cat "$tmp/c.out"
-kb_per_conn="$(awk -v a="$rss_after" -v b="$rss_before" -v n="$upgraded" \
-    'BEGIN { if (n > 0) printf "%.2f", (a - b) / n; else print "n/a" }')"
+# each node holds its share of the connections (the generator alternates them)
+kb_of() { # node index
+    awk -v a="${rss_after[$1]}" -v b="${rss_before[$1]}" -v n="$upgraded" -v k="$nodes" \
+        'BEGIN { if (n > 0) printf "%.2f", (a - b) / (n / k); else print "n/a" }'
+}
+kb_per_conn="$(kb_of 0)"
+kb_nodes=""
+for i in "${!pids[@]}"; do kb_nodes+="${kb_nodes:+, }node $((i + 1)) $(kb_of "$i")"; done
+
+lost() { # generator output: acknowledged sends that no peer connection heard
+    awk '$1 == "acked:" {a = $2} $1 == "delivered:" {d = $2} END { print a - d }' "$1"
+}
 
 # ---------------------------------------------------------------- report
 num() { [[ "${1:-}" =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
@@ -350,8 +408,10 @@ verdict() { # ok-condition-as-awk value goal op
         ok = (op == ">=") ? (v + 0 >= g + 0) : (v + 0 <= g + 0); print ok ? "ok" : "MISSED" }'
 }
 
+where="$engine"
+[ "$nodes" = 1 ] || where="$engine, 2 nodes on one NATS bus, every pair split over the nodes"
 printf '\nwlk chat on %s, --threads 2, %d pairs (%d WebSocket connections), generator %d thread(s), %ss measured after %ss warmup\n\n' \
-    "$engine" "$pairs" "$users" "$gen_threads" "$duration" "$warmup"
+    "$where" "$pairs" "$users" "$gen_threads" "$duration" "$warmup"
 printf '%-44s %-24s %-16s %s\n' "scenario" "figure" "goal" ""
 printf '%-44s %-24s %-16s %s\n' "a) throughput, window $window/connection" \
     "${tput:-n/a} msg/s" ">= $goal_tput" "$(verdict "${tput:-}" "$goal_tput" ">=")"
@@ -359,4 +419,5 @@ printf '%-44s %-24s %-16s %s\n' "b) latency at $rate msg/s (got ${b_rate:-n/a}/s
     "p50 ${p50:-n/a} p99 ${p99:-n/a} ms" "p99 <= $goal_p99_ms ms" "$(verdict "${p99:-}" "$goal_p99_ms" "<=")"
 printf '%-44s %-24s %-16s %s\n' "c) idle memory, $upgraded of $idle_n connections" \
     "$kb_per_conn KB/conn" "<= $goal_kb KB" "$(verdict "$kb_per_conn" "$goal_kb" "<=")"
-printf '   (wlk VmRSS %s KB before, %s KB after)\n' "$rss_before" "$rss_after"
+printf '   (%s KB/conn; wlk VmRSS %s KB before, %s KB after)\n' "$kb_nodes" "${rss_before[*]}" "${rss_after[*]}"
+printf '   acknowledged but never delivered: a) %s, b) %s\n' "$(lost "$tmp/a.out")" "$(lost "$tmp/b.out")"

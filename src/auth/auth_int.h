@@ -13,6 +13,10 @@ char *auth_open(const sec_key_t *dek, const char *place, int64_t row, const void
                 size_t len);
 /* Reads and unwraps the data key of user_id (UNAUTHORIZED if gone). */
 int auth_user_key(app_ctx_t *c, int64_t user_id, sec_key_t *dek, err_t *e);
+/* Unwraps the data key of user_id from users.dek_wrapped (the row read by
+ * the caller). */
+int auth_user_dek(app_ctx_t *c, int64_t user_id, const void *wrapped, size_t len, sec_key_t *dek,
+                  err_t *e);
 /* Creates the account for phone; writes its id. Inside a transaction. */
 int auth_user_create(app_ctx_t *c, const char *phone, const uint8_t bidx[SEC_HASH_LEN],
                      int64_t *user_id, err_t *e);

@@ -65,35 +65,38 @@ int auth_device_push(app_ctx_t *c, int64_t user_id, int64_t device_id, const cha
     return n < 0 ? (int)n : 0;
 }
 
-/* Whether user wants message previews; *exists false when the account is
- * gone. */
-static int preview_wanted(app_ctx_t *c, int64_t user, bool *exists, bool *yes, err_t *e)
-{
-    db_stmt_t *st;
-    int rc = db_one(c->db, &st, "SELECT push_preview FROM users WHERE id = $1",
-                    DB_ARGS(DB_I64(user)), e);
-    *exists = rc == DB_ROW;
-    *yes = false;
-    if (rc == DB_ROW) {
-        *yes = db_i64(st, 0) != 0;
-        db_done(st);
-    }
-    return rc < 0 ? rc : 0;
-}
-
-/* The push messages to each registered device of user, opened with dek. */
-static int messages(app_ctx_t *c, int64_t user, const sec_key_t *dek, const char *title,
-                    const char *text, json_t *msgs, err_t *e)
+/* The push messages to each registered device of user, in one query with
+ * the user's preview setting and data key (unwrapped only when there is a
+ * device to push to); *exists false when the account is gone, *previewed
+ * true when the messages carry the preview. */
+static int messages(app_ctx_t *c, int64_t user, const char *title, const char *preview,
+                    bool *exists, bool *previewed, json_t *msgs, err_t *e)
 {
     db_stmt_t *st;
     int rc = db_query(c->db, &st,
-                      "SELECT device_id, vendor, token_enc FROM push_tokens WHERE user_id = $1",
+                      "SELECT u.push_preview, u.dek_wrapped, p.device_id, p.vendor, p.token_enc "
+                      "FROM users u LEFT JOIN push_tokens p ON p.user_id = u.id WHERE u.id = $1",
                       DB_ARGS(DB_I64(user)), e);
+    sec_key_t dek;
+    const char *text = NULL;
+    *exists = *previewed = false;
     while (rc >= 0 && (rc = db_step(st, e)) == DB_ROW) {
-        size_t vl, tl;
-        const char *vendor = db_bytes(st, 1, &vl);
-        const void *sealed = db_bytes(st, 2, &tl);
-        char *token = auth_open(dek, TOKEN_PLACE, db_i64(st, 0), sealed, tl);
+        *exists = true;
+        if (db_is_null(st, 2))
+            continue; /* no device registered */
+        size_t vl, tl, wl;
+        if (text == NULL) {
+            const void *wrapped = db_bytes(st, 1, &wl);
+            if ((rc = auth_user_dek(c, user, wrapped, wl, &dek, e)) < 0) {
+                db_done(st);
+                break;
+            }
+            *previewed = db_i64(st, 0) && preview;
+            text = *previewed ? preview : NEUTRAL_TEXT;
+        }
+        const char *vendor = db_bytes(st, 3, &vl);
+        const void *sealed = db_bytes(st, 4, &tl);
+        char *token = auth_open(&dek, TOKEN_PLACE, db_i64(st, 2), sealed, tl);
         if (token == NULL)
             continue; /* not ours to read: never push to it */
         json_array_append_new(msgs, json_pack("{s:s%, s:s, s:s, s:s, s:I}", "vendor", vendor, vl,
@@ -104,6 +107,8 @@ static int messages(app_ctx_t *c, int64_t user, const sec_key_t *dek, const char
     }
     if (rc >= 0)
         db_done(st);
+    if (text)
+        sec_wipe(&dek, sizeof(dek));
     return rc < 0 ? rc : 0;
 }
 
@@ -112,23 +117,15 @@ int auth_push(app_ctx_t *c, stream_notify_t *n, int64_t user, const char *title,
 {
     if (c->app->online && c->app->online(c->app, user))
         return 0;
-    bool exists, show;
-    int rc = preview_wanted(c, user, &exists, &show, e);
-    if (rc < 0 || !exists)
-        return rc;
-    const char *text = show && preview ? preview : NEUTRAL_TEXT;
-    sec_key_t dek;
-    if ((rc = auth_user_key(c, user, &dek, e)) < 0)
-        return rc;
+    bool exists, previewed;
     json_t *msgs = json_array();
-    rc = messages(c, user, &dek, title, text, msgs, e);
-    sec_wipe(&dek, sizeof(dek));
+    int rc = messages(c, user, title, preview, &exists, &previewed, msgs, e);
     size_t i;
     json_t *m;
     /* a preview hands part of the message to the push vendor too */
-    outbox_subject_t who = {
-        .user_id = user, .categories = text == preview ? "push_token chat_content" : "push_token"};
-    json_array_foreach(msgs, i, m) if (rc >= 0) rc =
+    outbox_subject_t who = {.user_id = user,
+                            .categories = previewed ? "push_token chat_content" : "push_token"};
+    json_array_foreach(msgs, i, m) if (rc >= 0 && exists) rc =
         outbox_enqueue_about(c, "push", m, c->now_ms() + PUSH_TTL_MS, &who, e);
     n->outbox |= json_array_size(msgs) > 0;
     json_decref(msgs);

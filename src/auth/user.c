@@ -26,9 +26,8 @@ char *auth_open(const sec_key_t *dek, const char *place, int64_t row, const void
     return sec_open_field(dek, place, row, sealed, len, &n);
 }
 
-/* Unwraps the data key of user_id (row read by the caller). */
-static int user_dek(app_ctx_t *c, int64_t user_id, const void *wrapped, size_t len, sec_key_t *dek,
-                    err_t *e)
+int auth_user_dek(app_ctx_t *c, int64_t user_id, const void *wrapped, size_t len, sec_key_t *dek,
+                  err_t *e)
 {
     if (wrapped == NULL || sec_dek_unwrap(c->app->vault, user_id, wrapped, len, dek) != 0)
         return err_internal(e, "data key of user %lld cannot be unwrapped", (long long)user_id);
@@ -46,7 +45,7 @@ int auth_user_key(app_ctx_t *c, int64_t user_id, sec_key_t *dek, err_t *e)
         return err_set(e, ERR_NOT_FOUND, NULL, "no such user");
     size_t wl;
     const void *wrapped = db_bytes(st, 0, &wl);
-    rc = user_dek(c, user_id, wrapped, wl, dek, e);
+    rc = auth_user_dek(c, user_id, wrapped, wl, dek, e);
     db_done(st);
     return rc;
 }
@@ -87,7 +86,7 @@ int auth_user_phone(app_ctx_t *c, int64_t user_id, char out[12], err_t *e)
     const void *penc = db_bytes(st, 0, &pl), *wrapped = db_bytes(st, 1, &wl);
     sec_key_t dek;
     char *phone = NULL;
-    if ((rc = user_dek(c, user_id, wrapped, wl, &dek, e)) == 0)
+    if ((rc = auth_user_dek(c, user_id, wrapped, wl, &dek, e)) == 0)
         phone = auth_open(&dek, "users.phone", user_id, penc, pl);
     sec_wipe(&dek, sizeof(dek));
     db_done(st);
@@ -117,7 +116,7 @@ int auth_user_view(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
     const void *nenc = db_bytes(st, 2, &nl);
     const char *role = db_bytes(st, 3, &rl);
     sec_key_t dek;
-    if ((rc = user_dek(c, user_id, wrapped, wl, &dek, e)) < 0) {
+    if ((rc = auth_user_dek(c, user_id, wrapped, wl, &dek, e)) < 0) {
         db_done(st);
         return rc;
     }

@@ -399,13 +399,42 @@ static void reset_item(chat_send_item_t *it)
     it->created = false;
 }
 
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Every conversation lock of the batch, taken first and in ascending id
+ * order (sent without waiting: the next statement waits). Batches of two
+ * nodes then never wait for each other's conversations in a cycle: each
+ * holds all it needs, or waits for one it will get. A single send takes
+ * one conversation's lock, then its streams' (ascending): the same order. */
+static int lock_conversations(app_ctx_t *c, chat_send_item_t **items, int n, err_t *e)
+{
+    int64_t stack[64], *ids = n <= 64 ? stack : malloc((size_t)n * sizeof(*ids));
+    if (ids == NULL)
+        abort();
+    for (int i = 0; i < n; i++)
+        ids[i] = items[i]->conv;
+    qsort(ids, (size_t)n, sizeof(*ids), by_id);
+    int rc = 0;
+    for (int i = 0; rc >= 0 && i < n; i++)
+        if (i == 0 || ids[i] != ids[i - 1])
+            rc = chat_conv_lock(c, ids[i], e);
+    if (ids != stack)
+        free(ids);
+    return rc;
+}
+
 /* The fast pass: every item in one transaction, no savepoints. It stands
  * only if no item failed in the database; otherwise it is rolled back and
  * 1 returned, for the careful pass. */
 static int store_fast(app_ctx_t *c, chat_send_item_t **items, int n)
 {
     err_t e = {0};
-    if (db_begin(c->db, &e) < 0) {
+    if (db_begin(c->db, &e) < 0 || lock_conversations(c, items, n, &e) < 0) {
+        db_rollback(c->db);
         err_clear(&e);
         return 1;
     }
@@ -433,7 +462,8 @@ static int store_fast(app_ctx_t *c, chat_send_item_t **items, int n)
 static void store_careful(app_ctx_t *c, chat_send_item_t **items, int n)
 {
     err_t e = {0};
-    if (db_begin(c->db, &e) < 0) {
+    if (db_begin(c->db, &e) < 0 || lock_conversations(c, items, n, &e) < 0) {
+        db_rollback(c->db);
         fail_all(items, n, &e);
         err_clear(&e);
         return;

@@ -383,3 +383,54 @@ def test_a_user_online_on_another_node_gets_no_push_and_one_offline_everywhere_d
     time.sleep(SUBSCRIBE_WAIT)  # gone from every node now: the next message is pushed
     send_text(b, alice.token, conv, "你离线")
     assert eventually(lambda: pushes() == 1, timeout=5)
+
+
+def test_websocket_sends_into_the_same_conversations_through_two_nodes_all_complete(make_server, nats):
+    """Each node group-commits its sockets' sends, one transaction per batch
+    holding the batch's conversation locks: two nodes' batches over the same
+    conversations must not wait for each other in a cycle (they did: a
+    deadlock retried item by item never ended)."""
+    a, b = two_nodes(make_server, nats.url)
+    pairs = [(make_chat_user(a, devices=1), make_chat_user(a, devices=1)) for _ in range(16)]
+    convs = [open_conversation(a, x, y)["id"] for x, y in pairs]
+    per_socket, failures, acked = 40, [], []
+    lock = threading.Lock()
+
+    def burst(srv, token, order):
+        ws = ws_connect(srv, token)
+        try:
+            for conv in order:  # every socket writes to its conversation, pipelined
+                for i in range(per_socket):
+                    ws.send(json.dumps({"type": "send", "req_id": f"{conv}-{i}", "conversation_id": conv,
+                                        "client_id": f"{token[-6:]}-{i}", "kind": "text",
+                                        "body": {"text": str(i)}}))
+                got = 0
+                while got < per_socket:
+                    o = json.loads(_recv_frame(ws, 20)[1])
+                    if o.get("type") == "ack":
+                        got += 1
+                        with lock:
+                            acked.append(o["message"]["id"])
+                    elif o.get("type") == "error":
+                        failures.append(o)
+                        return
+        except Exception as ex:  # noqa: BLE001 - a timeout is the failure looked for
+            failures.append(repr(ex))
+        finally:
+            ws_close(ws)
+
+    threads = []
+    for (x, y), conv in zip(pairs, convs):  # the two members of each pair on different nodes
+        threads.append(threading.Thread(target=burst, args=(a, x.token, [conv])))
+        threads.append(threading.Thread(target=burst, args=(b, y.token, [conv])))
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not failures, failures[:3]
+    assert len(acked) == len(set(acked)) == 2 * per_socket * len(pairs)
+    for (x, _), conv in zip(pairs, convs):
+        items = full_history(a, x.token, conv)
+        assert [m["seq"] for m in items] == list(range(1, 2 * per_socket + 1))
+    assert time.monotonic() - t0 < 30
