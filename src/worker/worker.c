@@ -5,6 +5,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,7 +21,7 @@ struct worker {
     int64_t next[MAX_JOBS];
     int64_t leased_until[MAX_JOBS]; /* our lease of each job, as last written */
     size_t n;
-    char holder[64]; /* this process, in job_leases */
+    char holder[128]; /* this process, in job_leases: "host pid N ns M #id" */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -61,6 +62,69 @@ static int lease_row(app_ctx_t *c, const char *name, char *holder, size_t cap, i
     return 1;
 }
 
+/* This machine's pid namespace, so a holder's pid is only read where it
+ * means the same process. */
+static unsigned long pid_ns(void)
+{
+    char link[64] = "";
+    unsigned long ns = 0;
+    if (readlink("/proc/self/ns/pid", link, sizeof(link) - 1) > 0)
+        (void)sscanf(link, "pid:[%lu]", &ns);
+    return ns;
+}
+
+/* True when holder names a process of this host and pid namespace that no
+ * longer exists: its lease can be taken at once, not waited out. */
+static bool holder_gone(const char *holder)
+{
+    char host[64] = "", mine[64] = "";
+    long pid = 0;
+    unsigned long ns = 0;
+    if (sscanf(holder, "%63s pid %ld ns %lu", host, &pid, &ns) != 3 || pid <= 0 || ns == 0)
+        return false;
+    (void)gethostname(mine, sizeof(mine) - 1);
+    if (strcmp(host, mine) != 0 || ns != pid_ns())
+        return false;
+    return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Takes a lease from a holder known to be gone, if it still holds it. */
+static bool take_over(app_ctx_t *c, const char *name, const char *from, const char *holder,
+                      int64_t ms, err_t *e)
+{
+    int64_t n = db_exec(
+        c->db,
+        "UPDATE job_leases SET holder = $1, until_ms = $2 "
+        "WHERE name = $3 AND holder = $4",
+        DB_ARGS(DB_TEXT(holder), DB_I64(c->now_ms() + ms), DB_TEXT(name), DB_TEXT(from)), e);
+    return n == 1;
+}
+
+/* Lease name for hold ms, from a free slot or from a holder that has
+ * exited: 1 taken, 0 held by another (other and until say by whom and to
+ * when, when known), -1 error. */
+static int acquire(worker_t *w, const char *name, int64_t hold, char *other, size_t cap,
+                   int64_t *until, err_t *e)
+{
+    for (;;) {
+        if (worker_lease(&w->ctx, name, w->holder, hold, e))
+            return 1;
+        if (e->code)
+            return -1;
+        *other = 0;
+        int rc = lease_row(&w->ctx, name, other, cap, until, e);
+        if (rc <= 0 || !holder_gone(other))
+            return rc < 0 ? -1 : 0;
+        if (take_over(&w->ctx, name, other, w->holder, hold, e)) {
+            log_msg(LOG_INFO, "lease taken over", "%s: its holder (%s) has exited", name, other);
+            return 1;
+        }
+        if (e->code)
+            return -1;
+        /* another process took it first: look again */
+    }
+}
+
 /* Takes owned lease i at start. A holder that renews it while we watch is
  * alive: refused. One that lets it expire has died: we take it over. */
 static int claim(worker_t *w, size_t i, err_t *e)
@@ -68,23 +132,21 @@ static int claim(worker_t *w, size_t i, err_t *e)
     const worker_job_t *j = &w->jobs[i];
     int64_t hold = hold_of(j), first = -1;
     for (;;) {
-        if (worker_lease(&w->ctx, j->name, w->holder, hold, e)) {
+        char other[128];
+        int64_t until = 0;
+        int rc = acquire(w, j->name, hold, other, sizeof(other), &until, e);
+        if (rc < 0)
+            return rc;
+        if (rc == 1) {
             w->leased_until[i] = w->ctx.now_ms() + hold;
             return 0;
         }
-        if (e->code)
-            return -1;
-        char other[64];
-        int64_t until = 0;
-        int rc = lease_row(&w->ctx, j->name, other, sizeof(other), &until, e);
-        if (rc < 0)
-            return rc;
-        if (rc == 1 && first >= 0 && until != first)
+        if (other[0] && first >= 0 && until != first)
             return err_internal(e,
                                 "%s is held by another live process (%s): give each node "
                                 "its own --node-id",
                                 j->name, other);
-        if (rc == 1 && first < 0) {
+        if (other[0] && first < 0) {
             first = until;
             log_msg(LOG_WARN, "lease held", "%s is held by %s; waiting to see whether it is alive",
                     j->name, other);
@@ -101,12 +163,14 @@ static void run_job(worker_t *w, size_t i)
     int64_t now = w->ctx.now_ms();
     /* renewed when a third of it is left: one write per two periods */
     if (j->lease && now > w->leased_until[i] - hold / 3) {
-        if (!worker_lease(&w->ctx, j->name, w->holder, hold, &e)) {
-            if (e.code)
+        char other[128];
+        int64_t until = 0;
+        int rc = acquire(w, j->name, hold, other, sizeof(other), &until, &e);
+        if (rc != 1) {
+            if (rc < 0)
                 log_msg(LOG_WARN, "job lease failed", "%s: %s", j->name, e.cause);
-            bool taken = !e.code; /* not a failure: another holder */
             err_clear(&e);
-            if (j->owned && w->leased_until[i] > 0 && taken) {
+            if (j->owned && w->leased_until[i] > 0 && rc == 0) {
                 /* another process took our identity while we could not renew */
                 log_msg(LOG_ERROR, "lease lost", "%s: another process holds it; stopping", j->name);
                 kill(getpid(), SIGTERM);
@@ -168,10 +232,10 @@ int worker_start(app_t *app, const worker_job_t *jobs, size_t n, worker_t **out,
     w->ctx.now_ms = clock_now_ms;
     memcpy(w->jobs, jobs, n * sizeof(*jobs));
     w->n = n;
-    char host[32] = "";
+    char host[64] = "";
     (void)gethostname(host, sizeof(host) - 1);
-    snprintf(w->holder, sizeof(w->holder), "%s pid %ld #%lld", host, (long)getpid(),
-             (long long)ids_next());
+    snprintf(w->holder, sizeof(w->holder), "%s pid %ld ns %lu #%lld", host, (long)getpid(),
+             pid_ns(), (long long)ids_next());
     int rc = db_open(app->db_dsn, &w->ctx.db, e);
     for (size_t i = 0; rc >= 0 && i < n; i++)
         if (jobs[i].owned)

@@ -6,6 +6,8 @@ state. nats-server (Debian) runs on a free loopback port per test.
 
 Nodes share a database only on PostgreSQL, so these run in its pass."""
 import json
+import os
+import signal
 import shutil
 import socket
 import subprocess
@@ -204,10 +206,31 @@ def test_the_id_of_a_node_that_died_is_free_again(make_server, tmp_path):
     a.expect_clean_exit = False
     a.proc.kill()  # its lease stays in the table, no longer renewed
     a.proc.wait()
+    t0 = time.monotonic()
     again = make_server(*SHARED_FLAGS, "--node-id", "8", "--master-key-file",
                         str(a.data_dir / "master.key"), database_of=a.data_dir)
     assert again.get("/healthz").json()["status"] == "ok"
-    assert "waiting to see whether it is alive" in again.log_text()
+    # same host and pid namespace, pid gone: taken over without waiting it out
+    assert "node-id 8: its holder" in again.log_text() and "has exited" in again.log_text()
+    assert "waiting to see whether it is alive" not in again.log_text()
+    assert time.monotonic() - t0 < 5
+
+
+def test_a_node_that_stops_renewing_loses_its_id_and_stops_when_it_wakes(make_server, tmp_path):
+    a = make_server(*SHARED_FLAGS, "--node-id", "9")
+    a.expect_clean_exit = False
+    os.kill(a.proc.pid, signal.SIGSTOP)  # alive, but renews nothing
+    try:
+        b = make_server(*SHARED_FLAGS, "--node-id", "9", "--master-key-file",
+                        str(a.data_dir / "master.key"), database_of=a.data_dir)
+        assert "waiting to see whether it is alive" in b.log_text()
+        assert b.get("/healthz").json()["status"] == "ok"
+    finally:
+        os.kill(a.proc.pid, signal.SIGCONT)
+    # woken, it finds its id held by a live node and stops itself cleanly
+    assert a.proc.wait(timeout=15) == 0
+    assert "lease lost" in a.log_text()
+    assert b.get("/healthz").status_code == 200
 
 
 class Flow:
