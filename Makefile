@@ -103,10 +103,11 @@ unit: $(UNIT_BIN)
 
 WLK_BIN ?= build/wlk
 ENGINE  ?= sqlite
+E2E_ARGS ?=
 e2e:
 	@echo "== black-box tests on $(ENGINE)"
 	WLK_TEST_ENGINE=$(ENGINE) WLK_BIN=$(abspath $(WLK_BIN)) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
-	  $(PYTHON) -m pytest -q -p no:cacheprovider --basetemp=$(abspath build/e2e-tmp-$(ENGINE)) tests/e2e
+	  $(PYTHON) -m pytest -q -p no:cacheprovider --basetemp=$(abspath build/e2e-tmp-$(ENGINE)) $(E2E_ARGS) tests/e2e
 
 # libFuzzer targets (clang): `make fuzz` explores for FUZZ_SECONDS each and
 # adds what it finds to a scratch corpus; `fuzz-regress` replays the

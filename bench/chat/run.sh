@@ -363,6 +363,9 @@ for i in "${!pids[@]}"; do
     [ -n "${rss_before[$i]}" ] || die "cannot read VmRSS of wlk node $((i + 1))"
 done
 
+slab_kb() { awk '$1 == "Slab:" {print $2}' /proc/meminfo; }
+slab_before="$(slab_kb)"
+
 log "c) opening $idle_n idle WebSocket connections"
 "$gen" "${urls[@]}" --tokens "$tmp/tokens" --idle "$idle_n" --duration 0 \
     --source-addrs 8 >"$tmp/c.out" 2>"$tmp/c.out.err" &
@@ -384,9 +387,14 @@ for i in "${!pids[@]}"; do
     rss_after+=("$(rss_kb "$i")")
     [ -n "${rss_after[$i]}" ] || die "cannot read VmRSS of wlk node $((i + 1)) after opening the idle connections"
 done
+slab_after="$(slab_kb)"
 stop_pid "$gen_pid" TERM
 gen_pid=""
 cat "$tmp/c.out"
+# the kernel's side (sockets, epoll items, files): both ends of each loopback
+# connection are on this machine, so the slab growth is halved per end
+kernel_kb="$(awk -v a="$slab_after" -v b="$slab_before" -v n="$upgraded" \
+    'BEGIN { if (n > 0) printf "%.2f", (a - b) / n / 2; else print "n/a" }')"
 # each node holds its share of the connections (the generator alternates them)
 kb_of() { # node index
     awk -v a="${rss_after[$1]}" -v b="${rss_before[$1]}" -v n="$upgraded" -v k="$nodes" \
@@ -420,4 +428,5 @@ printf '%-44s %-24s %-16s %s\n' "b) latency at $rate msg/s (got ${b_rate:-n/a}/s
 printf '%-44s %-24s %-16s %s\n' "c) idle memory, $upgraded of $idle_n connections" \
     "$kb_per_conn KB/conn" "<= $goal_kb KB" "$(verdict "$kb_per_conn" "$goal_kb" "<=")"
 printf '   (%s KB/conn; wlk VmRSS %s KB before, %s KB after)\n' "$kb_nodes" "${rss_before[*]}" "${rss_after[*]}"
+printf '   kernel memory per connection end (slab growth / 2): %s KB\n' "$kernel_kb"
 printf '   acknowledged but never delivered: a) %s, b) %s\n' "$(lost "$tmp/a.out")" "$(lost "$tmp/b.out")"

@@ -74,14 +74,21 @@ class Firefox:
             raise AssertionError(f"{expression}: {r['exceptionDetails'].get('text')}")
         return r["result"].get("value")
 
-    def wait(self, expression, timeout=15.0, what=None):
+    def wait(self, expression, timeout=30.0, what=None):
+        """expression until truthy (returned). The bound is generous: Firefox
+        shares two cores with two sanitizer-built suites in `make test`. A
+        timeout says where the page was and what it showed."""
         deadline = time.monotonic() + timeout
         while True:
             v = self.js(expression)
             if v:
                 return v
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what or expression}")
+                where = self.js("location.pathname + ' | ' + "
+                                "(document.body ? document.body.innerText : '').slice(0, 400)")
+                raise AssertionError(f"timed out after {timeout}s waiting for "
+                                     f"{what or expression}; page: {where!r}; "
+                                     f"console: {self.log[-5:]!r}")
             time.sleep(0.1)
 
     def errors(self):
