@@ -125,7 +125,10 @@ $upstreams        keepalive 32;
     }
 }
 EOF
-"$nginx_bin" -p "$ngx" -e "$ngx/error.log" -c "$ngx/nginx.conf" &
+# in a session of its own, so a Ctrl-C reaches only this script, which stops
+# nginx first in cleanup: otherwise nginx could exit before the trap runs and
+# the end of the script would take that for a failure
+setsid "$nginx_bin" -p "$ngx" -e "$ngx/error.log" -c "$ngx/nginx.conf" &
 nginx_pid=$!
 wait_port_http "http://127.0.0.1:$lb_port/healthz" 10 "$nginx_pid" ||
     die "nginx did not start on port $lb_port: $(tail -n 3 "$ngx/error.log" 2>/dev/null)"

@@ -147,6 +147,19 @@ def test_removing_a_device_or_cancelling_through_one_node_closes_sockets_on_anot
     assert time.monotonic() - t0 < 1.5
 
 
+def test_withdrawing_the_policy_through_one_node_closes_the_socket_on_another(make_server, nats):
+    a, b = two_nodes(make_server, nats.url)
+    bob = make_chat_user(a)
+    ws = ws_connect(a, bob.token)
+    time.sleep(SUBSCRIBE_WAIT)
+    code = cluster_verify_code((a, b), bob.token, bob.phone, via=b)
+    t0 = time.monotonic()
+    assert b.delete("/v1/me/consents/policy", token=bob.token,
+                    json={"code": code}).status_code == 204
+    assert closed_soon(ws), "the socket on node A stayed open after the withdrawal"
+    assert time.monotonic() - t0 < 1.5
+
+
 def test_healthz_tells_the_bus_state_and_a_node_serves_while_it_is_down(make_server, nats):
     a, b = two_nodes(make_server, nats.url)
     assert a.get("/healthz").json() == {"status": "ok", "bus": "connected"}
