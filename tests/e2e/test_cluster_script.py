@@ -53,7 +53,10 @@ def test_make_cluster_serves_the_client_through_the_load_balancer_and_stops_on_c
     env = dict(os.environ, CLUSTER_PORT=str(port), WLK_BIN=WLK_BIN, WLK_SMS_INTERVAL="0")
     p = subprocess.Popen([str(REPO / "scripts" / "cluster.sh")], stdout=subprocess.PIPE,
                          stderr=open(tmp_path / "cluster.err", "wb"), stdin=subprocess.DEVNULL,
-                         env=env, text=True, start_new_session=True)
+                         env=env, text=True, start_new_session=True,
+                         # as from a terminal: a suite run in the background
+                         # inherits SIGINT ignored, which bash cannot trap
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         line = p.stdout.readline()  # blocks until ready (or the script died)
         m = re.match(r"cluster ready: http://127\.0\.0\.1:(\d+)/ \(2 nodes; data and logs in (\S+);",
