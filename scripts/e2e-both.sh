@@ -3,9 +3,8 @@
 # the foreground, PostgreSQL (a throwaway cluster the harness starts) in the
 # background with its output kept in build/e2e-postgres.log and shown at the
 # end (without the browser tests, below). The suites spend most of their
-# time waiting (browsers, timeouts), so
-# together they take little longer than one. Exit status: non-zero if either
-# failed.
+# time waiting (browsers, timeouts), so together they take little longer
+# than one. Exit status: non-zero if either failed.
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p build

@@ -22,6 +22,8 @@ struct worker {
     int64_t leased_until[MAX_JOBS]; /* our lease of each job, as last written */
     size_t n;
     char holder[128]; /* this process, in job_leases: "host pid N ns M #id" */
+    char host[64];    /* gethostname, once */
+    unsigned long ns; /* our pid namespace, once */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -73,17 +75,16 @@ static unsigned long pid_ns(void)
     return ns;
 }
 
-/* True when holder names a process of this host and pid namespace that no
+/* True when holder names a process of our host and pid namespace that no
  * longer exists: its lease can be taken at once, not waited out. */
-static bool holder_gone(const char *holder)
+static bool holder_gone(const worker_t *w, const char *holder)
 {
-    char host[64] = "", mine[64] = "";
+    char host[64] = "";
     long pid = 0;
     unsigned long ns = 0;
-    if (sscanf(holder, "%63s pid %ld ns %lu", host, &pid, &ns) != 3 || pid <= 0 || ns == 0)
+    if (sscanf(holder, "%63s pid %ld ns %lu", host, &pid, &ns) != 3 || pid <= 0)
         return false;
-    (void)gethostname(mine, sizeof(mine) - 1);
-    if (strcmp(host, mine) != 0 || ns != pid_ns())
+    if (ns == 0 || ns != w->ns || strcmp(host, w->host) != 0)
         return false;
     return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
@@ -113,7 +114,7 @@ static int acquire(worker_t *w, const char *name, int64_t hold, char *other, siz
             return -1;
         *other = 0;
         int rc = lease_row(&w->ctx, name, other, cap, until, e);
-        if (rc <= 0 || !holder_gone(other))
+        if (rc <= 0 || !holder_gone(w, other))
             return rc < 0 ? -1 : 0;
         if (take_over(&w->ctx, name, other, w->holder, hold, e)) {
             log_msg(LOG_INFO, "lease taken over", "%s: its holder (%s) has exited", name, other);
@@ -126,7 +127,8 @@ static int acquire(worker_t *w, const char *name, int64_t hold, char *other, siz
 }
 
 /* Takes owned lease i at start. A holder that renews it while we watch is
- * alive: refused. One that lets it expire has died: we take it over. */
+ * alive: refused. One that lets it expire, or that acquire() finds has
+ * exited, has died: we take it over. */
 static int claim(worker_t *w, size_t i, err_t *e)
 {
     const worker_job_t *j = &w->jobs[i];
@@ -232,10 +234,10 @@ int worker_start(app_t *app, const worker_job_t *jobs, size_t n, worker_t **out,
     w->ctx.now_ms = clock_now_ms;
     memcpy(w->jobs, jobs, n * sizeof(*jobs));
     w->n = n;
-    char host[64] = "";
-    (void)gethostname(host, sizeof(host) - 1);
-    snprintf(w->holder, sizeof(w->holder), "%s pid %ld ns %lu #%lld", host, (long)getpid(),
-             pid_ns(), (long long)ids_next());
+    (void)gethostname(w->host, sizeof(w->host) - 1);
+    w->ns = pid_ns();
+    snprintf(w->holder, sizeof(w->holder), "%s pid %ld ns %lu #%lld", w->host, (long)getpid(),
+             w->ns, (long long)ids_next());
     int rc = db_open(app->db_dsn, &w->ctx.db, e);
     for (size_t i = 0; rc >= 0 && i < n; i++)
         if (jobs[i].owned)

@@ -24,7 +24,9 @@ typedef struct worker_job {
     void *arg;
     /* with lease: the lease is this process's identity (its --node-id).
      * worker_start takes it or fails, waiting out a holder that stopped
-     * renewing (a node that died); losing it later stops the process. */
+     * renewing (a node that died) unless that holder ran on this host and
+     * pid namespace and has exited (taken at once; so is any lease of such
+     * a holder); losing it later stops the process. */
     bool owned;
 } worker_job_t;
 

@@ -832,6 +832,17 @@ def _recv_frame(ws, timeout):
         # ping (already answered) or pong: keep waiting
 
 
+def ws_closed_soon(ws, wait=5.0):
+    """True when the server closes ws within wait seconds (events before
+    the close are skipped)."""
+    while True:
+        frame = _recv_frame(ws, wait)
+        if frame is None:
+            return False
+        if frame[0] == "close":
+            return True
+
+
 def recv_json(ws, timeout=WS_TIMEOUT):
     """The next text frame as JSON. AssertionError on timeout; WsClosed when
     the server closed the connection."""

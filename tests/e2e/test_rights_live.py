@@ -4,7 +4,8 @@ longer use the service (policy withdrawn, account cancelled), so a withdrawn
 or cancelled account cannot keep chatting over a socket it opened before."""
 import pytest
 
-from conftest import _recv_frame, current_device_id, open_conversation, ws_connect, ws_close
+from conftest import (_recv_frame, current_device_id, open_conversation, ws_closed_soon, ws_connect,
+                      ws_close)
 from rights_helpers import Planted, cancel, withdraw_policy
 
 CLOSE_WAIT = 5.0
@@ -16,17 +17,6 @@ def pair(shared_server):
     b = Planted(shared_server, "b")
     open_conversation(shared_server, a.token, b.id)
     return a, b
-
-
-def closed_soon(ws):
-    """True when the server closes ws within CLOSE_WAIT (events before the
-    close are skipped)."""
-    while True:
-        frame = _recv_frame(ws, CLOSE_WAIT)
-        if frame is None:
-            return False
-        if frame[0] == "close":
-            return True
 
 
 def stays_open(ws):
@@ -57,7 +47,7 @@ def test_an_open_websocket_closes_when_the_account_may_no_longer_use_it(shared_s
             withdraw_policy(srv, a.token, a.phone)
         else:
             cancel(srv, a.token, a.phone)
-        assert closed_soon(ws_a), how
+        assert ws_closed_soon(ws_a), how
         assert stays_open(ws_b), "the peer's connection is not affected"
     finally:
         ws_close(ws_a)
@@ -71,7 +61,7 @@ def test_a_websocket_of_another_device_stays_open_after_one_device_signs_out(sha
     ws_first, ws_second = ws_connect(srv, a.token), ws_connect(srv, other)
     try:
         assert srv.post("/v1/auth/logout", token=other).status_code == 204
-        assert closed_soon(ws_second)
+        assert ws_closed_soon(ws_second)
         assert stays_open(ws_first)
     finally:
         ws_close(ws_first)
