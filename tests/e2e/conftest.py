@@ -239,6 +239,9 @@ class Server:
         self.data_dir = Path(data_dir) if data_dir else self.base / "data"
         # whose database it uses: its own, or another node's (PostgreSQL)
         self.database_of = Path(database_of) if database_of else self.data_dir
+        # nodes on the same database: any node's worker may hand an SMS over,
+        # so this node's SMS are read from their sinks too
+        self.sms_peers = []
         self.args = list(args)
         self.env = dict(env or {})
         self.proc = None
@@ -397,9 +400,12 @@ class Server:
         return self.data_dir / "sink" / "sms.jsonl"
 
     def sms_lines(self, phone):
-        """Sink entries sent to this phone, oldest first."""
+        """Sink entries sent to this phone, oldest first (from this node's
+        sink and its sms_peers')."""
         to = "+86" + phone_digits(phone)
-        return read_jsonl(self.sink, lambda o: o.get("to") == to)
+        lines = [o for n in [self, *self.sms_peers]
+                 for o in read_jsonl(n.sink, lambda o: o.get("to") == to)]
+        return sorted(lines, key=lambda o: o.get("at", 0)) if self.sms_peers else lines
 
     def read_sms(self, phone, timeout=5.0, min_count=1):
         """The code in the newest SMS to +86<digits>, once at least

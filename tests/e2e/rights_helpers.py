@@ -3,13 +3,12 @@ sent to the account's own phone, export and cancellation calls."""
 import time
 import uuid
 
-from conftest import (current_device_id, grant_consent, new_phone, open_conversation, phone_digits,
-                      post_message, read_jsonl, send_text, set_push_token)
+from conftest import (current_device_id, grant_consent, new_phone, open_conversation, post_message,
+                      send_text, set_push_token)
 
 
 def verify_lines(srv, phone):
-    to = "+86" + phone_digits(phone)
-    return read_jsonl(srv.sink, lambda o: o.get("to") == to and o.get("template") == "verify_code")
+    return [o for o in srv.sms_lines(phone) if o.get("template") == "verify_code"]
 
 
 def step_up_code(srv, token, phone, timeout=5.0):

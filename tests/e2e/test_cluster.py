@@ -17,11 +17,11 @@ import time
 import pytest
 
 import engine
+from rights_helpers import step_up_code
 from conftest import (SHARED_FLAGS, WLK_BIN, _recv_frame, eventually, full_history, jpeg_plain,
                       make_chat_user, message_events, new_session, open_conversation,
-                      parse_metrics, phone_digits, post_message, push_lines, read_jsonl,
-                      recv_event, send_text, set_push_token, sync_all, upload_ok, ws_close,
-                      ws_closed_soon, ws_connect)
+                      parse_metrics, post_message, push_lines, recv_event, send_text,
+                      set_push_token, sync_all, upload_ok, ws_close, ws_closed_soon, ws_connect)
 
 NATS_BIN = shutil.which("nats-server") or "/usr/sbin/nats-server"
 pytestmark = pytest.mark.skipif(not engine.POSTGRES, reason=__doc__.split("\n\n")[1])
@@ -69,6 +69,7 @@ def two_nodes(make_server, bus_url, media_dir=None):
     a = make_server(*SHARED_FLAGS, "--node-id", "1", "--bus", bus_url, *media)
     b = make_server(*SHARED_FLAGS, "--node-id", "2", "--bus", bus_url, "--master-key-file",
                     str(a.data_dir / "master.key"), *media, database_of=a.data_dir)
+    a.sms_peers, b.sms_peers = [b], [a]
     return a, b
 
 
@@ -113,20 +114,6 @@ def test_sign_out_through_one_node_closes_the_socket_on_another(make_server, nat
     closes_in_time(ws, t0, "sign-out")
 
 
-def cluster_verify_code(nodes, token, phone, via):
-    """POST /v1/me/sms-code through node via; the code from whichever
-    node's sink the verify SMS reached."""
-    to = "+86" + phone_digits(phone)
-
-    def lines():
-        return [o for n in nodes for o in read_jsonl(n.sink, lambda o: o.get("to") == to and
-                                                     o.get("template") == "verify_code")]
-    before = len(lines())
-    assert via.post("/v1/me/sms-code", token=token).status_code == 202
-    assert eventually(lambda: len(lines()) > before, timeout=5)
-    return sorted(lines(), key=lambda o: o["at"])[-1]["params"]["code"]
-
-
 def test_removing_a_device_or_cancelling_through_one_node_closes_sockets_on_another(make_server, nats):
     a, b = two_nodes(make_server, nats.url)
     bob = make_chat_user(a)
@@ -135,7 +122,7 @@ def test_removing_a_device_or_cancelling_through_one_node_closes_sockets_on_anot
     t0 = time.monotonic()  # the second device is removed through node B
     assert b.delete(f"/v1/me/devices/{bob.device_ids[1]}", token=bob.token).status_code == 204
     closes_in_time(other_socket, t0, "device removal")
-    code = cluster_verify_code((a, b), bob.token, bob.phone, via=b)
+    code = step_up_code(b, bob.token, bob.phone)
     t0 = time.monotonic()
     assert b.post("/v1/me/cancel", token=bob.token, json={"code": code}).status_code == 200
     closes_in_time(phone_socket, t0, "cancellation")
@@ -146,7 +133,7 @@ def test_withdrawing_the_policy_through_one_node_closes_the_socket_on_another(ma
     bob = make_chat_user(a)
     ws = ws_connect(a, bob.token)
     time.sleep(SUBSCRIBE_WAIT)
-    code = cluster_verify_code((a, b), bob.token, bob.phone, via=b)
+    code = step_up_code(b, bob.token, bob.phone)
     t0 = time.monotonic()
     assert b.delete("/v1/me/consents/policy", token=bob.token,
                     json={"code": code}).status_code == 204
