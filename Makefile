@@ -85,6 +85,7 @@ deps-test:
 
 run: deps
 	$(MAKE) $(B)/wlk
+	$(B)/wlk developments import demo/developments.jsonl --if-empty --data-dir ./var
 	$(B)/wlk serve --data-dir ./var
 
 # Everything: release build (warnings as errors), then unit and black-box

@@ -9,6 +9,7 @@
 #include "core/netaddr.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "identity/identity.h"
 #include "keys/keys.h"
 #include "rights/rights.h"
 #include "chat/chat.h"
@@ -323,6 +324,7 @@ int main(int argc, char **argv)
     static app_t app;
     char errbuf[256];
     const char *name = argc > 1 ? argv[1] : "help";
+    identity_init(); /* the outbox's verify hooks, wherever it delivers */
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
         name = "help";
     for (size_t i = 0; i < cli_commands_count; i++) {

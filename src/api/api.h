@@ -23,8 +23,10 @@
  * withdrawal or before an updated policy is accepted. AUTH_STAFF: a staff
  * token whose role is in the route's roles. AUTH_WS: the WebSocket
  * upgrade, handled by the HTTP layer itself (token in the query or the
- * Sec-WebSocket-Protocol header; gated like AUTH_USER). */
-typedef enum { AUTH_NONE, AUTH_USER, AUTH_RIGHTS, AUTH_STAFF, AUTH_WS } api_auth_t;
+ * Sec-WebSocket-Protocol header; gated like AUTH_USER). AUTH_OPTIONAL: open
+ * to anyone; a user's session when one is sent and passes the gate, else
+ * none (session.user_id 0: a browse-only visitor). */
+typedef enum { AUTH_NONE, AUTH_USER, AUTH_RIGHTS, AUTH_STAFF, AUTH_WS, AUTH_OPTIONAL } api_auth_t;
 
 /* The web client's session cookies (HttpOnly, SameSite=Strict; Secure over
  * TLS): a user's, sent to /v1, and a staff member's, sent to /v1/admin. */
@@ -100,6 +102,14 @@ extern const size_t api_routes_count;
 bool api_query_slice(const api_req_t *r, const char *name, api_slice_t *out);
 int api_query_i64(api_req_t *r, const char *name, int64_t def, int64_t min, int64_t max,
                   int64_t *out) __attribute__((warn_unused_result));
+/* A text parameter, percent-decoded ('+' a space) into buf: valid UTF-8
+ * of at most max code points, no control characters. *out NULL when
+ * absent or empty; 422 naming the parameter otherwise. */
+int api_query_text(api_req_t *r, const char *name, size_t max, char *buf, size_t cap,
+                   const char **out) __attribute__((warn_unused_result));
+/* A decimal number parameter in min..max; *has false when absent. */
+int api_query_double(api_req_t *r, const char *name, double min, double max, double *out, bool *has)
+    __attribute__((warn_unused_result));
 /* The client's IP address as text ("unknown" when not known). Borrowed:
  * valid for the request. */
 const char *api_client_ip(api_req_t *r);

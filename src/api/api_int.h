@@ -78,6 +78,17 @@ int api_me_export(api_req_t *r);
 int api_me_cancel(api_req_t *r);
 /* DELETE /v1/me/consents/policy: the withdrawal of the whole policy. */
 int api_me_policy_withdraw(api_req_t *r);
+/* the developments catalogue (issue 13): catalog.c */
+int api_developments(api_req_t *r);
+int api_development_get(api_req_t *r);
+int api_admin_development_get(api_req_t *r);
+int api_admin_development_create(api_req_t *r);
+int api_admin_development_put(api_req_t *r);
+int api_admin_development_retire(api_req_t *r);
+/* identity verification (issue 13): identity.c */
+int api_me_identity_post(api_req_t *r);
+int api_me_identity_confirm(api_req_t *r);
+int api_me_identity_get(api_req_t *r);
 /* Decodes a message (HTTP body or WebSocket frame) into *in. */
 struct chat_send;
 int api_msg_decode(api_req_t *r, const json_t *obj, struct chat_send *in)

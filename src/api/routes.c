@@ -72,6 +72,16 @@ const api_route_t api_routes[] = {
     {"POST",   "/v1/me/sms-code",                api_me_sms_code,           AUTH_RIGHTS, API_BODY_JSON_OPT, 0},
     {"POST",   "/v1/me/export",                  api_me_export,             AUTH_RIGHTS, API_BODY_JSON_OPT, 0},
     {"POST",   "/v1/me/cancel",                  api_me_cancel,             AUTH_RIGHTS, API_BODY_JSON_OPT, 0},
+    /* identity verification and the developments catalogue (issue 13) */
+    {"POST",   "/v1/me/identity",                api_me_identity_post,      AUTH_USER,   API_BODY_JSON, 0},
+    {"GET",    "/v1/me/identity",                api_me_identity_get,       AUTH_USER,   API_BODY_NONE, 0},
+    {"POST",   "/v1/me/identity/code",           api_me_identity_confirm,   AUTH_USER,   API_BODY_JSON, 0},
+    {"GET",    "/v1/developments",               api_developments,          AUTH_OPTIONAL, API_BODY_NONE, 0},
+    {"GET",    "/v1/developments/:id",           api_development_get,       AUTH_NONE,   API_BODY_NONE, 0},
+    {"POST",   "/v1/admin/developments",         api_admin_development_create, AUTH_STAFF, API_BODY_JSON, R_ADMIN},
+    {"GET",    "/v1/admin/developments/:id",     api_admin_development_get, AUTH_STAFF,  API_BODY_NONE, R_ADMIN | R_REVIEWER},
+    {"PUT",    "/v1/admin/developments/:id",     api_admin_development_put, AUTH_STAFF,  API_BODY_JSON, R_ADMIN},
+    {"DELETE", "/v1/admin/developments/:id",     api_admin_development_retire, AUTH_STAFF, API_BODY_NONE, R_ADMIN},
 };
 /* clang-format on */
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);

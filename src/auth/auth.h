@@ -141,6 +141,17 @@ int auth_step_up_send(app_ctx_t *c, int64_t user_id, const char *client_ip, err_
 int auth_step_up_verify(app_ctx_t *c, int64_t user_id, const char *code, err_t *e)
     __attribute__((warn_unused_result));
 
+/* A code to phone, a bank card's reserved phone that user_id names for
+ * identity verification, under the sign-in limits; its disclosure is
+ * recorded as the card's data (bank_card) of user_id. VALIDATION_FAILED
+ * (phone), RATE_LIMITED. */
+int auth_card_code_send(app_ctx_t *c, int64_t user_id, const char *phone, const char *client_ip,
+                        err_t *e) __attribute__((warn_unused_result));
+/* Consumes the code sent to phone by auth_card_code_send (its own
+ * transaction). INVALID_CODE, TOO_MANY_ATTEMPTS. */
+int auth_card_code_check(app_ctx_t *c, const char *phone, const char *code, err_t *e)
+    __attribute__((warn_unused_result));
+
 /* Re-wraps every account data key under the vault's current key (after
  * sec_vault_rotate), a page per transaction, while the server serves.
  * *done: rewritten; *unreadable: keys no key of the ring opens. */

@@ -32,10 +32,15 @@ int auth_session_open(app_ctx_t *c, int64_t user_id, int64_t device_id,
 /* What a code is for: it is good for that only. */
 #define AUTH_CODE_LOGIN  "login"
 #define AUTH_CODE_VERIFY "verify"
+#define AUTH_CODE_CARD   "bank" /* a bank card's reserved phone (identity/) */
 /* Issues a code for purpose to phone under the sign-in limits (shared by
  * all purposes), sent with the purpose's SMS template. */
 int auth_code_issue(app_ctx_t *c, const char *phone, const char *client_ip, const char *purpose,
                     err_t *e);
+/* Same, for user_id's data (a code to a phone that is not the account's:
+ * its disclosure is recorded for user_id). */
+int auth_code_issue_for(app_ctx_t *c, const char *phone, const char *client_ip, const char *purpose,
+                        int64_t user_id, err_t *e);
 /* Checks code against the newest live code of the phone with blind index
  * pb for purpose (inside a transaction). A wrong try is counted: the caller commits
  * even though it fails. Returns the code's id (> 0) when it matches;

@@ -69,3 +69,38 @@ int auth_step_up_verify(app_ctx_t *c, int64_t user_id, const char *code, err_t *
     }
     return db_commit(c->db, e);
 }
+
+int auth_card_code_send(app_ctx_t *c, int64_t user_id, const char *phone, const char *client_ip,
+                        err_t *e)
+{
+    return auth_code_issue_for(c, phone, client_ip, AUTH_CODE_CARD, user_id, e);
+}
+
+int auth_card_code_check(app_ctx_t *c, const char *phone, const char *code, err_t *e)
+{
+    char digits[12];
+    uint8_t pb[SEC_HASH_LEN];
+    if (code == NULL || strlen(code) != 6 || strspn(code, "0123456789") != 6)
+        return err_set(e, ERR_INVALID_CODE, "code", NULL);
+    if (!auth_phone_parse(phone, digits))
+        return err_set(e, ERR_VALIDATION_FAILED, "reserved_phone", "not a mainland mobile number");
+    sec_blind_index(c->app->vault, "phone", digits, 11, pb);
+    sec_wipe(digits, sizeof(digits));
+    int rc = db_begin(c->db, e);
+    if (rc < 0)
+        return rc;
+    int64_t id = auth_code_check(c, pb, AUTH_CODE_CARD, code, e);
+    if (id < 0) {
+        err_t ce = {0}; /* keep the counted wrong try */
+        if (db_commit(c->db, &ce) < 0)
+            log_msg(LOG_WARN, "cannot record a wrong code", "%s", ce.cause);
+        err_clear(&ce);
+        return (int)id;
+    }
+    if ((rc = (int)db_exec(c->db, "UPDATE otp_codes SET used_at = $1 WHERE id = $2",
+                           DB_ARGS(DB_I64(c->now_ms()), DB_I64(id)), e)) < 0) {
+        db_rollback(c->db);
+        return rc;
+    }
+    return db_commit(c->db, e);
+}

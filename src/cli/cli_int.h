@@ -21,5 +21,7 @@ int cli_requests_overdue(app_ctx_t *c, const cli_t *cli);
 int cli_backup(app_ctx_t *c, const cli_t *cli);
 int cli_restore(app_ctx_t *c, const cli_t *cli);
 int cli_keys_rotate(app_ctx_t *c, const cli_t *cli);
+/* the developments catalogue (issue 13) */
+int cli_developments_import(app_ctx_t *c, const cli_t *cli);
 
 #endif

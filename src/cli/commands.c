@@ -12,6 +12,7 @@ static const char *const incident_flags[] = {
     "categories=", "cause=", "harm=", "remedies=", "actions=", "contact=", "users=", NULL};
 static const char *const now_flag[] = {"now=", NULL};
 static const char *const rotate_flags[] = {"retire-old", NULL};
+static const char *const import_flags[] = {"if-empty", NULL};
 
 /* clang-format off */
 const cli_command_t cli_commands[] = {
@@ -28,6 +29,8 @@ const cli_command_t cli_commands[] = {
     {"backup",      no_flags,     cli_backup,      "write a consistent copy of the database to FILE while serving", false, "FILE", false},
     {"restore",     no_flags,     cli_restore,     "put the backup FILE back (server stopped), after checks", false, "FILE", true},
     {"keys rotate", rotate_flags, cli_keys_rotate, "make a new master key current and re-wrap every data key under it", false, NULL, false},
+    /* the developments catalogue (issue 13) */
+    {"developments import", import_flags, cli_developments_import, "load developments from FILE (JSON lines, each with an ext_id); --if-empty: only into an empty one", false, "FILE", false},
 };
 /* clang-format on */
 const size_t cli_commands_count = sizeof(cli_commands) / sizeof(cli_commands[0]);

@@ -37,6 +37,8 @@ typedef struct config {
     int event_retention_days;  /* events older than this are pruned */
     char push_driver[16];      /* local | webhook */
     char push_webhook_url[512];
+    char verify_driver[16]; /* local | webhook */
+    char verify_webhook_url[512];
     char trusted_proxy[512]; /* proxies whose X-Forwarded-For is believed */
     /* failed staff sign-ins per client IP per 15 minutes */
     int staff_login_ip_limit;

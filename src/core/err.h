@@ -56,7 +56,10 @@
       "请以 WebSocket 方式连接。")                                                                 \
     X(CROSS_ORIGIN, 403, "cross_origin",                                                           \
       "A write signed in by cookie must come from this site's own pages.",                         \
-      "请从本站页面进行此操作。")
+      "请从本站页面进行此操作。")                                                                  \
+    X(MINOR_NOT_ALLOWED, 403, "minor_not_allowed",                                                 \
+      "Identity verification is for adults: the ID number says you are under 18.",                 \
+      "根据身份证号码，您未满18周岁，不能进行实名认证。")
 
 /* Negative codes in table order: ERR_INVALID_JSON = -999, ... */
 enum {

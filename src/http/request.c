@@ -356,7 +356,7 @@ static int authenticate(reqstate_t *s, const api_route_t *route)
     }
     if ((rc = auth_session_resolve(s->r.ctx, tok.base, tok.len, &s->r.session, &s->r.err)) < 0)
         return rc;
-    if (route->auth == AUTH_USER)
+    if (route->auth == AUTH_USER || route->auth == AUTH_OPTIONAL)
         return privacy_gate(s->r.ctx, s->r.session.policy_version, s->r.session.policy_withdrawn,
                             &s->r.err);
     return 0;
@@ -429,8 +429,14 @@ static int dispatch(reqstate_t *s)
         return rc;
     if (route->body == API_BODY_RAW && (rc = read_raw(s)) < 0)
         return rc;
-    if (route->auth != AUTH_NONE && (rc = authenticate(s, route)) < 0)
+    if (route->auth == AUTH_OPTIONAL && authenticate(s, route) < 0) {
+        err_clear(&s->r.err); /* anyone may browse: a dead session reads as none */
+        memset(&s->r.session, 0, sizeof(s->r.session));
+        s->r.via_cookie = false;
+    } else if (route->auth != AUTH_NONE && route->auth != AUTH_OPTIONAL &&
+               (rc = authenticate(s, route)) < 0) {
         return rc;
+    }
     ssize_t ri = h2o_find_header(&req->headers, H2O_TOKEN_RANGE, -1);
     if (ri >= 0) {
         s->r.range.p = req->headers.entries[ri].value.base;

@@ -136,6 +136,8 @@ static int64_t counters[METRIC_COUNTERS];
 static const char *const counter_names[METRIC_COUNTERS][2] = {
     [METRIC_BUS_PUBLISHES] = {"wlk_bus_publishes_total", "Notices handed to the bus."},
     [METRIC_BUS_DROPS] = {"wlk_bus_drops_total", "Notices the bus could not take."},
+    [METRIC_MINOR_REFUSALS] = {"wlk_identity_minor_refusals_total",
+                               "Identity checks refused because the applicant is under 18."},
     [METRIC_BUS_RECEIVED] = {"wlk_bus_received_total", "Notices received from other nodes."},
     [METRIC_BUS_RECONNECTS] = {"wlk_bus_reconnects_total", "Reconnections to the bus."},
 };

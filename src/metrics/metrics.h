@@ -28,6 +28,7 @@ typedef enum {
     METRIC_BUS_DROPS,     /* notices the bus could not take */
     METRIC_BUS_RECEIVED,  /* notices from other nodes */
     METRIC_BUS_RECONNECTS,
+    METRIC_MINOR_REFUSALS, /* identity checks refused for age (八): counted, nothing kept */
     METRIC_COUNTERS
 } metrics_counter_t;
 void metrics_count(metrics_counter_t c, int64_t n);

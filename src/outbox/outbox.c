@@ -13,9 +13,36 @@
 #define MAX_BACKOFF_MS (3600 * 1000)
 #define CLAIM_MS       60000 /* a claimed message is retried after this if we die */
 
+static const char *const kinds[] = {"sms", "push", "verify", NULL};
+#define NKINDS 3
+
 struct outbox {
-    providers_t *channels[3]; /* sms, push, NULL */
+    providers_t *channels[NKINDS + 1]; /* in the order of kinds, then NULL */
 };
+
+/* hooks of the channels that compose and take answers, by kind */
+static struct {
+    const char *kind;
+    outbox_hooks_t hooks;
+} registered[NKINDS];
+
+void outbox_register(const char *kind, const outbox_hooks_t *hooks)
+{
+    for (int i = 0; i < NKINDS; i++)
+        if (!registered[i].kind || strcmp(registered[i].kind, kind) == 0) {
+            registered[i].kind = kind;
+            registered[i].hooks = *hooks;
+            return;
+        }
+}
+
+static const outbox_hooks_t *hooks_of(const char *kind)
+{
+    for (int i = 0; i < NKINDS && registered[i].kind; i++)
+        if (strcmp(registered[i].kind, kind) == 0)
+            return &registered[i].hooks;
+    return NULL;
+}
 
 /* What each channel hands over, to whom, why and on which basis (the
  * recipients and purposes of the data map), and whether a message is
@@ -28,6 +55,7 @@ static const struct channel_disclosure {
 } disclosed[] = {
     {"sms", "sms_provider", "phone", "account", "contract", false},
     {"push", "push_vendors", "push_token", "push", "consent", true},
+    {"verify", "verify_provider", "real_name id_number", "verification", "consent", false},
 };
 
 static const struct channel_disclosure *channel_of(const char *kind)
@@ -79,6 +107,30 @@ static bool claim(app_ctx_t *c, int64_t id, int64_t seen_next_at, err_t *e)
                    e) == 1;
 }
 
+/* A composed hand-over: the message from the payload, the provider's
+ * answer to its hook. 1: nothing to send any more. */
+static int ask(app_ctx_t *c, providers_t *p, const outbox_hooks_t *h, const char *plain, size_t n,
+               err_t *e)
+{
+    json_t *payload = json_loadb(plain, n, 0, NULL);
+    char *msg = NULL, *reply = NULL;
+    size_t len = 0, rlen = 0;
+    int rc = payload ? h->compose(c, payload, &msg, &len, e)
+                     : err_internal(e, "an outbox payload that is not JSON");
+    if (rc == 0)
+        rc = p->ops->ask ? p->ops->ask(p, msg, len, &reply, &rlen, e)
+                         : err_internal(e, "the %s driver cannot answer", p->channel);
+    if (rc == 0)
+        rc = h->answer(c, payload, reply, rlen, e);
+    if (msg) {
+        sec_wipe(msg, len);
+        free(msg);
+    }
+    free(reply);
+    json_decref(payload);
+    return rc;
+}
+
 static int deliver(app_ctx_t *c, providers_t *const *chan, int64_t id, const char *kind,
                    const uint8_t *sealed, size_t len, err_t *e)
 {
@@ -96,8 +148,10 @@ static int deliver(app_ctx_t *c, providers_t *const *chan, int64_t id, const cha
         for (int i = 0; chan[i]; i++)
             if (strcmp(chan[i]->channel, kind) == 0)
                 p = chan[i];
-        rc = p ? p->ops->send(p, plain, n, e)
-               : err_internal(e, "outbox kind '%s' has no provider", kind);
+        const outbox_hooks_t *h = hooks_of(kind);
+        rc = !p  ? err_internal(e, "outbox kind '%s' has no provider", kind)
+             : h ? ask(c, p, h, plain, n, e)
+                 : p->ops->send(p, plain, n, e);
     }
     sec_wipe(plain, len);
     free(plain);
@@ -231,6 +285,13 @@ static int run_once(app_ctx_t *c, providers_t *const *channels, err_t *e)
                 continue;
             }
             int drc = deliver(c, channels, due[i].id, due[i].kind, due[i].payload, due[i].len, &de);
+            if (drc == 1) { /* composed from what is no longer there: nothing handed over */
+                (void)db_exec(c->db, "DELETE FROM outbox WHERE id = $1", DB_ARGS(DB_I64(due[i].id)),
+                              &de);
+                err_clear(&de);
+                free(due[i].payload);
+                continue;
+            }
             if (drc < 0)
                 log_msg(LOG_WARN, "outbox delivery failed", "id %lld: %s", (long long)due[i].id,
                         de.cause[0] ? de.cause : de.message);
@@ -259,9 +320,9 @@ int outbox_open(app_t *app, outbox_t **out, err_t *e)
     outbox_t *o = calloc(1, sizeof(*o));
     if (o == NULL)
         abort();
-    int rc = providers_create(&app->cfg, "sms", &o->channels[0], e);
-    if (rc == 0)
-        rc = providers_create(&app->cfg, "push", &o->channels[1], e);
+    int rc = 0;
+    for (int i = 0; rc == 0 && kinds[i]; i++)
+        rc = providers_create(&app->cfg, kinds[i], &o->channels[i], e);
     if (rc < 0) {
         outbox_close(o);
         return rc;

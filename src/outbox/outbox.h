@@ -36,8 +36,21 @@ int outbox_enqueue_about(app_ctx_t *c, const char *kind, const json_t *msg, int6
  * transaction. */
 int outbox_forget(app_ctx_t *c, int64_t user, const uint8_t *subject_bidx, err_t *e)
     __attribute__((warn_unused_result));
-/* The providers of each channel (--sms-driver, --push-driver). Returns
- * new (outbox_close). */
+/* A channel whose message is made at hand-over time from the queued
+ * payload (which then names what to send rather than holding it) and
+ * whose provider answers (providers_ops_t.ask). compose writes the
+ * message (*msg new, free()), or returns 1 when there is nothing to send
+ * any more (the payload is dropped, nothing is recorded); answer takes
+ * the provider's reply (its own transaction). Registered at start, before
+ * the worker runs. */
+typedef struct outbox_hooks {
+    int (*compose)(app_ctx_t *c, const json_t *payload, char **msg, size_t *len, err_t *e);
+    int (*answer)(app_ctx_t *c, const json_t *payload, const char *reply, size_t len, err_t *e);
+} outbox_hooks_t;
+void outbox_register(const char *kind, const outbox_hooks_t *hooks);
+
+/* The providers of each channel (--sms-driver, --push-driver,
+ * --verify-driver). Returns new (outbox_close). */
 int outbox_open(app_t *app, outbox_t **out, err_t *e) __attribute__((warn_unused_result));
 /* The worker's job: delivers every due hand-over (claimed row by row, so
  * several processes may run it), records each disclosure, backs failures

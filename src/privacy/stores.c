@@ -103,6 +103,21 @@ const privacy_store_t privacy_stores[] = {
      COLS(ID("id"), TEXT("kind"), TEXT("requested_by"), TEXT("approved_by"), INT("created_at"),
           INT("decided_at"), INT("read_at")),
      NULL, PRIVACY_DELETE, "approvals of bulk exports, kept like the audit trail"},
+    /* identity verification (identity/): apart from the account row; the
+     * evidence goes when the check is done (retention: purpose achieved) */
+    {"real_name", "identities", "id", "user_id", "created_at",
+     COLS(ID("id"), SEAL("name_enc", "identities.name"), TEXT("method"), TEXT("status"),
+          TEXT("reason"), INT("created_at"), INT("checked_at")),
+     "created_at, id", PRIVACY_DELETE, "identity verification: the name and the result"},
+    {"id_number", "identities", "id", "user_id", "created_at",
+     COLS(ID("id"), SEAL("id_enc", "identities.id_number"), TEXT("id_masked")), "created_at, id",
+     PRIVACY_DELETE, "identity verification: the ID number"},
+    {"face_photo", "identities", "id", "user_id", "created_at",
+     COLS(ID("id"), SEAL("evidence_enc", "identities.evidence")), "created_at, id", PRIVACY_DELETE,
+     "identity verification by face: the photo until the check is done"},
+    {"bank_card", "identities", "id", "user_id", "created_at",
+     COLS(ID("id"), SEAL("evidence_enc", "identities.evidence")), "created_at, id", PRIVACY_DELETE,
+     "identity verification by bank card: the card and its phone until the check is done"},
     /* browse-only clients: a keyed hash of the address, for rate limits */
     {"ip_address", "rate_hits", NULL, NULL, "at", COLS(HASH("bucket", NULL), INT("at")), NULL,
      PRIVACY_DELETE, "rate limits of clients not signed in"},

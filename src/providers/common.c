@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,20 +47,42 @@ void providers_sms_to_terminal(const char *json, size_t len)
     size_t n = to ? strlen(to) : 0;
     if (n >= 11 && code) /* "+86" and 11 digits: keep the first 3 and last 4 */
         printf("[wlk 本地短信 local SMS] %.3s****%s 的%s：%s\n", to + n - 11, to + n - 4,
-               tpl && strcmp(tpl, "verify_code") == 0 ? "身份验证码" : "登录验证码", code);
+               tpl && strcmp(tpl, "verify_code") == 0 ? "身份验证码"
+               : tpl && strcmp(tpl, "bank_code") == 0 ? "银行卡验证码"
+                                                      : "登录验证码",
+               code);
     fflush(stdout);
     json_decref(m);
 }
 
-static size_t discard(void *p, size_t size, size_t n, void *arg)
+#define REPLY_MAX (64 * 1024)
+
+typedef struct reply {
+    char *buf; /* NULL: the answer is not kept */
+    size_t len;
+    bool keep;
+} reply_t;
+
+static size_t collect(void *p, size_t size, size_t n, void *arg)
 {
-    (void)p;
-    (void)arg;
-    return size * n;
+    reply_t *r = arg;
+    size_t got = size * n;
+    if (!r->keep)
+        return got;
+    if (r->len + got > REPLY_MAX)
+        return 0; /* too long: curl stops with an error */
+    char *b = realloc(r->buf, r->len + got + 1);
+    if (b == NULL)
+        abort();
+    memcpy(b + r->len, p, got);
+    r->buf = b;
+    r->len += got;
+    b[r->len] = '\0';
+    return got;
 }
 
-int providers_webhook_post(const char *url, const char *secret, const char *body, size_t len,
-                           err_t *e)
+static int post(const char *url, const char *secret, const char *body, size_t len, reply_t *r,
+                err_t *e)
 {
     if (url == NULL || *url == '\0')
         return err_internal(e, "webhook driver needs a URL");
@@ -77,7 +100,8 @@ int providers_webhook_post(const char *url, const char *secret, const char *body
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)len);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10000L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
     CURLcode rc = curl_easy_perform(h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -88,4 +112,61 @@ int providers_webhook_post(const char *url, const char *secret, const char *body
     if (status < 200 || status > 299)
         return err_internal(e, "webhook answered %ld", status);
     return 0;
+}
+
+int providers_webhook_post(const char *url, const char *secret, const char *body, size_t len,
+                           err_t *e)
+{
+    reply_t r = {0};
+    return post(url, secret, body, len, &r, e);
+}
+
+int providers_webhook_ask(const char *url, const char *secret, const char *body, size_t len,
+                          char **reply, size_t *rlen, err_t *e)
+{
+    reply_t r = {.keep = true};
+    int rc = post(url, secret, body, len, &r, e);
+    if (rc < 0 || r.buf == NULL) {
+        free(r.buf);
+        return rc < 0 ? rc : err_internal(e, "webhook answered with no body");
+    }
+    *reply = r.buf;
+    *rlen = r.len;
+    return 0;
+}
+
+static bool luhn(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    int sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        int d = s[n - 1 - i] - '0';
+        if (d < 0 || d > 9)
+            return false;
+        if (i % 2 == 1 && (d *= 2) > 9)
+            d -= 9;
+        sum += d;
+    }
+    return n > 0 && sum % 10 == 0;
+}
+
+char *providers_verify_rule(const char *json, size_t len, size_t *rlen)
+{
+    json_t *m = json_loadb(json, len, 0, NULL);
+    const char *name = json_string_value(json_object_get(m, "name"));
+    const char *method = json_string_value(json_object_get(m, "method"));
+    const char *mismatch = "不符";
+    size_t nl = name ? strlen(name) : 0, ml = strlen(mismatch);
+    const char *reason = NULL;
+    if (!name || (nl >= ml && strcmp(name + nl - ml, mismatch) == 0))
+        reason = "name_mismatch";
+    else if (method && strcmp(method, "bank_card") == 0 &&
+             !luhn(json_string_value(json_object_get(m, "bank_card"))))
+        reason = "card_invalid";
+    json_t *a = json_pack("{s:b, s:s?}", "passed", reason == NULL, "reason", reason);
+    char *out = json_dumps(a, JSON_COMPACT);
+    *rlen = strlen(out);
+    json_decref(a);
+    json_decref(m);
+    return out;
 }

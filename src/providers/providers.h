@@ -18,6 +18,10 @@ typedef struct providers_ops {
     const char *name;
     /* Delivers one message (compact JSON). */
     int (*send)(providers_t *self, const char *json, size_t len, err_t *e);
+    /* Delivers one message and returns the provider's answer (*reply new,
+     * free(); compact JSON). The verify channel's way. */
+    int (*ask)(providers_t *self, const char *json, size_t len, char **reply, size_t *rlen,
+               err_t *e);
     void (*destroy)(providers_t *self);
 } providers_ops_t;
 
@@ -27,7 +31,7 @@ struct providers {
 };
 
 /* The driver cfg names for channel ("sms": --sms-driver, "push":
- * --push-driver). Returns new (ops->destroy). */
+ * --push-driver, "verify": --verify-driver). Returns new (ops->destroy). */
 int providers_create(const config_t *cfg, const char *channel, providers_t **out, err_t *e)
     __attribute__((warn_unused_result));
 
@@ -43,5 +47,14 @@ void providers_sms_to_terminal(const char *json, size_t len);
 /* Shared by every webhook driver: POSTs body; a 2xx answer is success. */
 int providers_webhook_post(const char *url, const char *secret, const char *body, size_t len,
                            err_t *e) __attribute__((warn_unused_result));
+/* Same, keeping the answer's body (*reply new, at most 64 KiB). */
+int providers_webhook_ask(const char *url, const char *secret, const char *body, size_t len,
+                          char **reply, size_t *rlen, err_t *e) __attribute__((warn_unused_result));
+/* The local verify driver's rule (docs/PRIVACY.md): a check of a message
+ * {"method","name","id_number",…} passes unless the name ends with 不符
+ * ("does not match"); a bank card must also pass the Luhn check. The
+ * answer: {"passed": bool, "reason": "name_mismatch"|"card_invalid"|null}.
+ * Returns new (free()). */
+char *providers_verify_rule(const char *json, size_t len, size_t *rlen);
 
 #endif

@@ -137,16 +137,27 @@ static int periods(run_t *r, err_t *e)
  * no longer than it needs, often well inside the category's period. */
 typedef struct purpose_rule {
     const char *category, *table, *where, *text;
-    int64_t age_ms; /* $1 = now - age_ms; -1: --session-idle-days */
+    int64_t age_ms;       /* $1 = now - age_ms; -1: --session-idle-days */
+    const char *null_col; /* erase this column, keep the row; NULL: delete it */
 } purpose_rule_t;
 
+/* the photo or the card of a check done, or not done within a day */
+#define EVIDENCE_DONE                                                                              \
+    "evidence_enc IS NOT NULL AND (status IN ('verified', 'failed') OR created_at < $1)"
+
 static const purpose_rule_t purposes[] = {
-    {"ip_address", "rate_hits", "at < $1", "per-IP limit window over (1 hour): delete", HOUR_MS},
+    {"ip_address", "rate_hits", "at < $1", "per-IP limit window over (1 hour): delete", HOUR_MS,
+     NULL},
     {"phone", "otp_codes", "created_at < $1",
-     "sign-in code and its daily limit over (1 day): delete", DAY_MS},
-    {"device_info", "sessions", "last_seen_at < $1", "session idle too long: delete", -1},
+     "sign-in code and its daily limit over (1 day): delete", DAY_MS, NULL},
+    {"device_info", "sessions", "last_seen_at < $1", "session idle too long: delete", -1, NULL},
     {"push_token", "push_tokens", "updated_at <= $1 AND device_id NOT IN (SELECT id FROM devices)",
-     "device removed: delete", 0},
+     "device removed: delete", 0, NULL},
+    {"face_photo", "identities", "method = 'face' AND " EVIDENCE_DONE,
+     "identity check done (or not within a day): erase the photo", DAY_MS, "evidence_enc"},
+    {"bank_card", "identities", "method = 'bank_card' AND " EVIDENCE_DONE,
+     "identity check done (or not within a day): erase the card and its phone", DAY_MS,
+     "evidence_enc"},
 };
 
 static int purposes_achieved(run_t *r, err_t *e)
@@ -156,7 +167,7 @@ static int purposes_achieved(run_t *r, err_t *e)
         const purpose_rule_t *p = &purposes[i];
         int64_t age =
             p->age_ms >= 0 ? p->age_ms : (int64_t)r->c->app->cfg.session_idle_days * DAY_MS;
-        int rc = rule(r, p->category, p->table, "purpose", p->text, p->where, NULL,
+        int rc = rule(r, p->category, p->table, "purpose", p->text, p->where, p->null_col,
                       DB_ARGS(DB_I64(now - age)), e);
         if (rc < 0)
             return rc;

@@ -39,6 +39,11 @@ MATRIX = {
     ("POST", "/v1/admin/users/lookup"): (
         {"admin", "support", "reviewer"}, {"phone": "13800000000", "reason": "role probe"}, 404),
     ("GET", "/v1/admin/exports"): ({"admin", "support"}, None, 200),
+    # the developments catalogue (issue 13): a development is no personal data
+    ("POST", "/v1/admin/developments"): ({"admin"}, {"name": ""}, 422),
+    ("GET", "/v1/admin/developments/:id"): ({"admin", "reviewer"}, None, 404),
+    ("PUT", "/v1/admin/developments/:id"): ({"admin"}, {"name": ""}, 422),
+    ("DELETE", "/v1/admin/developments/:id"): ({"admin"}, None, 404),
 }
 NAME_OF_ROLE = {"admin": "admin1", "reviewer": "reviewer1", "support": "support1",
                 "auditor": "auditor1"}
