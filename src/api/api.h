@@ -26,7 +26,15 @@
  * Sec-WebSocket-Protocol header; gated like AUTH_USER). AUTH_OPTIONAL: open
  * to anyone; a user's session when one is sent and passes the gate, else
  * none (session.user_id 0: a browse-only visitor). */
-typedef enum { AUTH_NONE, AUTH_USER, AUTH_RIGHTS, AUTH_STAFF, AUTH_WS, AUTH_OPTIONAL } api_auth_t;
+typedef enum {
+    AUTH_NONE,
+    AUTH_USER,
+    AUTH_RIGHTS,
+    AUTH_STAFF,
+    AUTH_WS,
+    AUTH_OPTIONAL,
+    AUTH_VERIFIED /* AUTH_USER whose identity is verified (R25): 403 identity_required */
+} api_auth_t;
 
 /* The web client's session cookies (HttpOnly, SameSite=Strict; Secure over
  * TLS): a user's, sent to /v1, and a staff member's, sent to /v1/admin. */

@@ -85,10 +85,29 @@ int api_admin_development_get(api_req_t *r);
 int api_admin_development_create(api_req_t *r);
 int api_admin_development_put(api_req_t *r);
 int api_admin_development_retire(api_req_t *r);
+/* body.key, a base64 string of at most max bytes decoded, into a new
+ * buffer (*out NULL when absent; free with api_body_base64_free). 422 or
+ * 413 naming key. */
+int api_body_base64(api_req_t *r, const char *key, size_t max, uint8_t **out, size_t *len)
+    __attribute__((warn_unused_result));
+void api_body_base64_free(uint8_t *p, size_t len);
 /* identity verification (issue 13): identity.c */
 int api_me_identity_post(api_req_t *r);
 int api_me_identity_confirm(api_req_t *r);
 int api_me_identity_get(api_req_t *r);
+/* bindings and attribution (issue 13): binding.c */
+int api_binding_apply(api_req_t *r);
+int api_me_bindings(api_req_t *r);
+int api_binding_unbind(api_req_t *r);
+int api_development_consultants(api_req_t *r);
+int api_development_visit(api_req_t *r);
+int api_consultant_conversation(api_req_t *r);
+int api_consultant_buyers(api_req_t *r);
+int api_consultant_pool(api_req_t *r);
+int api_consultant_assign(api_req_t *r);
+int api_admin_bindings(api_req_t *r);
+int api_admin_binding_documents(api_req_t *r);
+int api_admin_binding_decision(api_req_t *r);
 /* Decodes a message (HTTP body or WebSocket frame) into *in. */
 struct chat_send;
 int api_msg_decode(api_req_t *r, const json_t *obj, struct chat_send *in)

@@ -1,5 +1,6 @@
 /* chat.c - conversations, messages, read receipts, recall and sync. */
 #include "api/api_int.h"
+#include "binding/binding.h"
 #include "chat/chat.h"
 #include "core/jread.h"
 
@@ -7,18 +8,25 @@
 
 int api_conv_create(api_req_t *r)
 {
-    static const char *const keys[] = {"peer_id", NULL};
-    const char *peer_s;
-    int64_t peer;
+    static const char *const keys[] = {"peer_id", "development_id", NULL};
+    const char *peer_s, *dev_s;
+    int64_t peer, dev = 0;
     bool created;
     json_t *out;
     int rc;
     if ((rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
-        (rc = jread_str(r->body, NULL, "peer_id", true, 1, 20, &peer_s, &r->err)) < 0)
+        (rc = jread_str(r->body, NULL, "peer_id", true, 1, 20, &peer_s, &r->err)) < 0 ||
+        (rc = jread_str(r->body, NULL, "development_id", false, 1, 20, &dev_s, &r->err)) < 0)
         return rc;
     if (!ids_parse(peer_s, strlen(peer_s), &peer))
         return err_set(&r->err, ERR_VALIDATION_FAILED, "peer_id", "not an id");
-    if ((rc = chat_conv_open(r->ctx, r->session.user_id, peer, &created, &out, &r->err)) < 0)
+    if (dev_s && !ids_parse(dev_s, strlen(dev_s), &dev))
+        return err_set(&r->err, ERR_VALIDATION_FAILED, "development_id", "not an id");
+    /* from a consultant of a development's list: the buyer is attributed
+     * and the chat opens with the development's card */
+    if ((rc = dev ? binding_chat_open(r->ctx, r->session.user_id, peer, dev, false, &created, &out,
+                                      &r->err)
+                  : chat_conv_open(r->ctx, r->session.user_id, peer, &created, &out, &r->err)) < 0)
         return rc;
     return api_reply(r, created ? 201 : 200, out);
 }

@@ -8,23 +8,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The face photo (base64) into a new buffer. */
-static int photo(api_req_t *r, const char *b64, uint8_t **out, size_t *len)
+int api_body_base64(api_req_t *r, const char *key, size_t max, uint8_t **out, size_t *len)
 {
+    const json_t *v = json_object_get(r->body, key);
+    *out = NULL;
+    *len = 0;
+    if (!v)
+        return 0;
+    const char *b64 = json_string_value(v);
+    if (!b64)
+        return err_set(&r->err, ERR_VALIDATION_FAILED, key, "base64 of a JPEG or PNG");
     size_t cap = strlen(b64) / 4 * 3 + 3;
-    if (cap > IDENTITY_PHOTO_MAX + 3)
-        return err_set(&r->err, ERR_PAYLOAD_TOO_LARGE, "face_photo", "at most %d KiB",
-                       IDENTITY_PHOTO_MAX / 1024);
-    *out = malloc(cap);
-    if (!*out)
+    if (cap > max + 3)
+        return err_set(&r->err, ERR_PAYLOAD_TOO_LARGE, key, "at most %zu KiB", max / 1024);
+    if (!(*out = malloc(cap)))
         abort();
     if (sodium_base642bin(*out, cap, b64, strlen(b64), " \r\n", len, NULL,
                           sodium_base64_VARIANT_ORIGINAL) != 0) {
         free(*out);
         *out = NULL;
-        return err_set(&r->err, ERR_VALIDATION_FAILED, "face_photo", "base64 of a JPEG or PNG");
+        return err_set(&r->err, ERR_VALIDATION_FAILED, key, "base64 of a JPEG or PNG");
     }
     return 0;
+}
+
+void api_body_base64_free(uint8_t *p, size_t len)
+{
+    if (p) {
+        sodium_memzero(p, len);
+        free(p);
+    }
 }
 
 int api_me_identity_post(api_req_t *r)
@@ -32,7 +45,6 @@ int api_me_identity_post(api_req_t *r)
     static const char *const keys[] = {"method",    "name",           "id_number", "face_photo",
                                        "bank_card", "reserved_phone", NULL};
     identity_submit_t in = {.client_ip = api_client_ip(r)};
-    const char *b64 = NULL;
     uint8_t *img = NULL;
     json_t *out;
     int rc;
@@ -44,17 +56,11 @@ int api_me_identity_post(api_req_t *r)
         (rc = jread_str(r->body, NULL, "reserved_phone", false, 1, 16, &in.reserved_phone,
                         &r->err)) < 0)
         return rc;
-    const json_t *p = json_object_get(r->body, "face_photo");
-    if (p && !json_is_string(p))
-        return err_set(&r->err, ERR_VALIDATION_FAILED, "face_photo", "base64 of a JPEG or PNG");
-    if ((b64 = json_string_value(p)) && (rc = photo(r, b64, &img, &in.photo_len)) < 0)
+    if ((rc = api_body_base64(r, "face_photo", IDENTITY_PHOTO_MAX, &img, &in.photo_len)) < 0)
         return rc;
     in.photo = img;
     rc = identity_submit(r->ctx, r->session.user_id, &in, &out, &r->err);
-    if (img) {
-        sodium_memzero(img, in.photo_len);
-        free(img);
-    }
+    api_body_base64_free(img, in.photo_len);
     return rc < 0 ? rc : api_reply(r, 202, out);
 }
 

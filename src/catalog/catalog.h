@@ -77,6 +77,17 @@ unsigned catalog_sale_bit(const char *s);
 int catalog_search(app_ctx_t *c, const catalog_query_t *q, char **out, size_t *len, err_t *e)
     __attribute__((warn_unused_result));
 
+#define CATALOG_VISIT_DAYS 7  /* 到访保护期 by default */
+#define CATALOG_DEAL_DAYS  30 /* 成交保护期 by default */
+/* The protection periods of development id (its own, or the defaults).
+ * NOT_FOUND when it is not in the public catalogue. */
+int catalog_protection(app_ctx_t *c, int64_t id, int *visit_days, int *deal_days, err_t *e)
+    __attribute__((warn_unused_result));
+/* The development card a chat opens with (a "property" message body):
+ * development_id, name, city, district, address, price_text,
+ * price_notice, sale_status_label, area, tags. NOT_FOUND. *out new. */
+int catalog_card(app_ctx_t *c, int64_t id, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
 /* How many developments there are, retired ones too. */
 int catalog_count(app_ctx_t *c, int64_t *n, err_t *e) __attribute__((warn_unused_result));
 

@@ -87,6 +87,9 @@ static const field_t fields[] = {
     {"decoration",       F_ENUM,    false, 0,   0,         decorations,    true},
     {"tags",             F_STRS,    false, 1,   8,         NULL,           true},
     {"overview",         F_TEXT,    false, 0,   2000,      NULL,           false},
+    /* 客户归属 (domain.md §8): days a buyer stays a consultant's */
+    {"visit_protection_days", F_INT, false, 0,  365,       NULL,           false},
+    {"deal_protection_days",  F_INT, false, 1,  730,       NULL,           false},
     {"layouts",          F_LAYOUTS, false, 0,   50,        NULL,           false},
 };
 static const field_t layout_fields[] = {

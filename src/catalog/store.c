@@ -419,3 +419,44 @@ int catalog_count(app_ctx_t *c, int64_t *n, err_t *e)
     db_done(st);
     return 0;
 }
+
+int catalog_protection(app_ctx_t *c, int64_t id, int *visit_days, int *deal_days, err_t *e)
+{
+    json_t *d;
+    int rc = catalog_get(c, id, false, &d, e);
+    if (rc < 0)
+        return rc;
+    const json_t *v = json_object_get(d, "visit_protection_days");
+    const json_t *w = json_object_get(d, "deal_protection_days");
+    *visit_days = json_is_integer(v) ? (int)json_integer_value(v) : CATALOG_VISIT_DAYS;
+    *deal_days = json_is_integer(w) ? (int)json_integer_value(w) : CATALOG_DEAL_DAYS;
+    json_decref(d);
+    return 0;
+}
+
+int catalog_card(app_ctx_t *c, int64_t id, json_t **out, err_t *e)
+{
+    json_t *d;
+    int rc = catalog_get(c, id, false, &d, e);
+    if (rc < 0)
+        return rc;
+    static const char *const keep[] = {"id",
+                                       "name",
+                                       "city",
+                                       "district",
+                                       "address",
+                                       "price_text",
+                                       "price_notice",
+                                       "sale_status_label",
+                                       "area",
+                                       "tags",
+                                       NULL};
+    json_t *card = json_object();
+    for (int i = 0; keep[i]; i++)
+        json_object_set(card, keep[i], json_object_get(d, keep[i]));
+    json_object_set_new(card, "development_id", json_incref(json_object_get(d, "id")));
+    json_object_del(card, "id");
+    json_decref(d);
+    *out = card;
+    return 0;
+}

@@ -59,7 +59,9 @@
       "请从本站页面进行此操作。")                                                                  \
     X(MINOR_NOT_ALLOWED, 403, "minor_not_allowed",                                                 \
       "Identity verification is for adults: the ID number says you are under 18.",                 \
-      "根据身份证号码，您未满18周岁，不能进行实名认证。")
+      "根据身份证号码，您未满18周岁，不能进行实名认证。")                                          \
+    X(IDENTITY_REQUIRED, 403, "identity_required",                                                 \
+      "Verify your identity first (POST /v1/me/identity).", "请先完成实名认证。")
 
 /* Negative codes in table order: ERR_INVALID_JSON = -999, ... */
 enum {

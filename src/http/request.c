@@ -1,6 +1,7 @@
 /* request.c - one request's path through the server: route, checks,
  * handler, rendering, access log and metrics. */
 #include "api/api.h"
+#include "identity/identity.h"
 #include "core/clock.h"
 #include "core/jwrite.h"
 #include "core/log.h"
@@ -356,10 +357,15 @@ static int authenticate(reqstate_t *s, const api_route_t *route)
     }
     if ((rc = auth_session_resolve(s->r.ctx, tok.base, tok.len, &s->r.session, &s->r.err)) < 0)
         return rc;
-    if (route->auth == AUTH_USER || route->auth == AUTH_OPTIONAL)
-        return privacy_gate(s->r.ctx, s->r.session.policy_version, s->r.session.policy_withdrawn,
-                            &s->r.err);
-    return 0;
+    if (route->auth == AUTH_USER || route->auth == AUTH_OPTIONAL || route->auth == AUTH_VERIFIED)
+        rc = privacy_gate(s->r.ctx, s->r.session.policy_version, s->r.session.policy_withdrawn,
+                          &s->r.err);
+    bool verified;
+    if (rc == 0 && route->auth == AUTH_VERIFIED &&
+        (rc = identity_is_verified(s->r.ctx, s->r.session.user_id, &verified, &s->r.err)) == 0 &&
+        !verified)
+        rc = err_set(&s->r.err, ERR_IDENTITY_REQUIRED, NULL, NULL);
+    return rc;
 }
 
 /* The X-Forwarded-For headers joined in order (several are one list). */

@@ -91,6 +91,13 @@ const privacy_category_t privacy_categories[] = {
      "bank card number and reserved phone (deleted once the check is done)", true, true,
      "identity_verification", "F2 F10", L("verification", "transaction"),
      L("verify_provider", "payment_providers"), KEEP_PURPOSE},
+    {"binding_records", "绑定楼盘申请与审核记录(楼盘、角色、联系电话、结果与理由)",
+     "development binding applications and their review (development, role, contact phone, "
+     "result and reason)",
+     false, true, "policy", "F3", L("binding"), L(NULL), KEEP_ACCOUNT},
+    {"customer_attribution", "客户归属记录(楼盘、置业顾问、来源、保护期)",
+     "customer attribution (development, consultant, source, protection period)", false, false,
+     "policy", "F3 F6", L("chat", "booking"), L(NULL), KEEP_ACCOUNT},
     {"location", "位置信息", "location", true, true, "location", "F3 F6", L("chat", "binding"),
      L("map_provider"), KEEP_ACCOUNT},
     {"chat_content", "聊天内容(文字、图片、音视频、位置)",

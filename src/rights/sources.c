@@ -89,7 +89,6 @@ const rights_source_t rights_sources[] = {
     {"phone", phone, NULL},
     {"nickname", nickname, NULL},
     {"avatar", avatar, NULL},
-    {"id_documents", NULL, NOT_COLLECTED},
     {"location", location, NULL},
     {"chat_content", chat_content, NULL},
     {"published_content", NULL, NOT_COLLECTED},

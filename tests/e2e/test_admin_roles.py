@@ -44,6 +44,10 @@ MATRIX = {
     ("GET", "/v1/admin/developments/:id"): ({"admin", "reviewer"}, None, 404),
     ("PUT", "/v1/admin/developments/:id"): ({"admin"}, {"name": ""}, 422),
     ("DELETE", "/v1/admin/developments/:id"): ({"admin"}, None, 404),
+    # 绑定楼盘 review (issue 13)
+    ("GET", "/v1/admin/bindings"): ({"admin", "reviewer"}, None, 200),
+    ("POST", "/v1/admin/bindings/:id/documents"): ({"reviewer"}, {"reason": "role probe"}, 404),
+    ("POST", "/v1/admin/bindings/:id/decision"): ({"reviewer"}, {"decision": "approve"}, 404),
 }
 NAME_OF_ROLE = {"admin": "admin1", "reviewer": "reviewer1", "support": "support1",
                 "auditor": "auditor1"}
