@@ -95,6 +95,11 @@ void api_body_base64_free(uint8_t *p, size_t len);
 int api_me_identity_post(api_req_t *r);
 int api_me_identity_confirm(api_req_t *r);
 int api_me_identity_get(api_req_t *r);
+int api_me_age_range(api_req_t *r);
+int api_me_guardian_get(api_req_t *r);
+int api_me_guardian_ask(api_req_t *r);
+int api_me_guardian_confirm(api_req_t *r);
+int api_me_guardian_withdraw(api_req_t *r);
 /* bindings and attribution (issue 13): binding.c */
 int api_binding_apply(api_req_t *r);
 int api_me_bindings(api_req_t *r);

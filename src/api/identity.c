@@ -3,6 +3,7 @@
 #include "api/api_int.h"
 #include "core/jread.h"
 #include "identity/identity.h"
+#include "rights/rights.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -82,4 +83,69 @@ int api_me_identity_get(api_req_t *r)
     json_t *out;
     int rc = identity_get(r->ctx, r->session.user_id, &out, &r->err);
     return rc < 0 ? rc : api_reply(r, 200, out);
+}
+
+int api_me_age_range(api_req_t *r)
+{
+    static const char *const keys[] = {"age_range", NULL};
+    const char *range;
+    json_t *out;
+    int rc;
+    if ((rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
+        (rc = jread_str(r->body, NULL, "age_range", true, 1, 16, &range, &r->err)) < 0 ||
+        (rc = identity_age_range_set(r->ctx, r->session.user_id, range, &r->err)) < 0 ||
+        (rc = identity_guardian_get(r->ctx, r->session.user_id, &out, &r->err)) < 0)
+        return rc;
+    api_recheck_user(r); /* a child's open sockets close until a guardian consents */
+    return api_reply(r, 200, out);
+}
+
+int api_me_guardian_get(api_req_t *r)
+{
+    json_t *out;
+    int rc = identity_guardian_get(r->ctx, r->session.user_id, &out, &r->err);
+    return rc < 0 ? rc : api_reply(r, 200, out);
+}
+
+int api_me_guardian_ask(api_req_t *r)
+{
+    static const char *const keys[] = {"phone", NULL};
+    const char *phone = NULL;
+    int rc;
+    if (r->body && ((rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
+                    (rc = jread_str(r->body, NULL, "phone", false, 1, 16, &phone, &r->err)) < 0))
+        return rc;
+    if ((rc = identity_guardian_ask(r->ctx, r->session.user_id, phone, api_client_ip(r), &r->err)) <
+        0)
+        return rc;
+    return api_reply(r, 202, json_pack("{s:b}", "sent", true));
+}
+
+int api_me_guardian_confirm(api_req_t *r)
+{
+    static const char *const keys[] = {"code", NULL};
+    const char *code;
+    json_t *out;
+    int rc;
+    if ((rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
+        (rc = jread_str(r->body, NULL, "code", true, 1, 8, &code, &r->err)) < 0 ||
+        (rc = identity_guardian_confirm(r->ctx, r->session.user_id, code, &r->err)) < 0 ||
+        (rc = identity_guardian_get(r->ctx, r->session.user_id, &out, &r->err)) < 0)
+        return rc;
+    return api_reply(r, 200, out);
+}
+
+int api_me_guardian_withdraw(api_req_t *r)
+{
+    static const char *const keys[] = {"code", NULL};
+    const char *code;
+    json_t *report;
+    int rc;
+    if ((rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
+        (rc = jread_str(r->body, NULL, "code", true, 1, 8, &code, &r->err)) < 0 ||
+        (rc = rights_guardian_withdraw(r->ctx, r->session.user_id, code, &report, &r->err)) < 0)
+        return rc;
+    api_recheck_user(r);
+    api_cookie_set(r, API_COOKIE_USER, NULL, 0);
+    return api_reply(r, 200, report);
 }

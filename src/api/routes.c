@@ -76,6 +76,12 @@ const api_route_t api_routes[] = {
     {"POST",   "/v1/me/identity",                api_me_identity_post,      AUTH_USER,   API_BODY_JSON, 0},
     {"GET",    "/v1/me/identity",                api_me_identity_get,       AUTH_USER,   API_BODY_NONE, 0},
     {"POST",   "/v1/me/identity/code",           api_me_identity_confirm,   AUTH_USER,   API_BODY_JSON, 0},
+    /* 八: AUTH_RIGHTS, so a child waiting for a guardian reaches them */
+    {"PUT",    "/v1/me/age-range",               api_me_age_range,          AUTH_RIGHTS, API_BODY_JSON, 0},
+    {"GET",    "/v1/me/guardian",                api_me_guardian_get,       AUTH_RIGHTS, API_BODY_NONE, 0},
+    {"POST",   "/v1/me/guardian",                api_me_guardian_ask,       AUTH_RIGHTS, API_BODY_JSON_OPT, 0},
+    {"POST",   "/v1/me/guardian/confirm",        api_me_guardian_confirm,   AUTH_RIGHTS, API_BODY_JSON, 0},
+    {"POST",   "/v1/me/guardian/withdraw",       api_me_guardian_withdraw,  AUTH_RIGHTS, API_BODY_JSON, 0},
     {"GET",    "/v1/developments",               api_developments,          AUTH_OPTIONAL, API_BODY_NONE, 0},
     {"GET",    "/v1/developments/:id",           api_development_get,       AUTH_NONE,   API_BODY_NONE, 0},
     {"POST",   "/v1/admin/developments",         api_admin_development_create, AUTH_STAFF, API_BODY_JSON, R_ADMIN},

@@ -46,6 +46,7 @@ typedef struct auth_session {
     int64_t id, user_id, device_id;
     char policy_version[17]; /* the policy version the user accepted last ("" none) */
     bool policy_withdrawn;   /* the user withdrew consent to the policy */
+    bool guardian_required;  /* a child under 14 without a guardian's consent (八) */
 } auth_session_t;
 
 /* Runs sql, a query of one row by "$1 = token hash", for a bearer token:
@@ -141,15 +142,21 @@ int auth_step_up_send(app_ctx_t *c, int64_t user_id, const char *client_ip, err_
 int auth_step_up_verify(app_ctx_t *c, int64_t user_id, const char *code, err_t *e)
     __attribute__((warn_unused_result));
 
-/* A code to phone, a bank card's reserved phone that user_id names for
- * identity verification, under the sign-in limits; its disclosure is
- * recorded as the card's data (bank_card) of user_id. VALIDATION_FAILED
- * (phone), RATE_LIMITED. */
-int auth_card_code_send(app_ctx_t *c, int64_t user_id, const char *phone, const char *client_ip,
-                        err_t *e) __attribute__((warn_unused_result));
-/* Consumes the code sent to phone by auth_card_code_send (its own
- * transaction). INVALID_CODE, TOO_MANY_ATTEMPTS. */
-int auth_card_code_check(app_ctx_t *c, const char *phone, const char *code, err_t *e)
+/* A phone that is not the account's, that user_id names: a bank card's
+ * reserved phone (identity verification) or a guardian's (八). */
+typedef enum { AUTH_OTHER_CARD, AUTH_OTHER_GUARDIAN } auth_other_t;
+/* A code to that phone under the sign-in limits; its disclosure is
+ * recorded as user_id's data (bank_card, guardian_contact).
+ * VALIDATION_FAILED (phone), RATE_LIMITED. */
+int auth_other_code_send(app_ctx_t *c, int64_t user_id, auth_other_t what, const char *phone,
+                         const char *client_ip, err_t *e) __attribute__((warn_unused_result));
+/* Consumes the code sent to phone for what (its own transaction).
+ * INVALID_CODE, TOO_MANY_ATTEMPTS. */
+int auth_other_code_check(app_ctx_t *c, auth_other_t what, const char *phone, const char *code,
+                          err_t *e) __attribute__((warn_unused_result));
+/* Blocks (or unblocks) the account's business routes until a guardian
+ * consents: a child under 14 (八). Read with every session. */
+int auth_user_set_guardian_block(app_ctx_t *c, int64_t user_id, bool blocked, err_t *e)
     __attribute__((warn_unused_result));
 
 /* Re-wraps every account data key under the vault's current key (after

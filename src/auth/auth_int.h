@@ -30,9 +30,10 @@ int auth_session_open(app_ctx_t *c, int64_t user_id, int64_t device_id,
                       char token[SEC_TOKEN_LEN + 1], err_t *e);
 
 /* What a code is for: it is good for that only. */
-#define AUTH_CODE_LOGIN  "login"
-#define AUTH_CODE_VERIFY "verify"
-#define AUTH_CODE_CARD   "bank" /* a bank card's reserved phone (identity/) */
+#define AUTH_CODE_LOGIN    "login"
+#define AUTH_CODE_VERIFY   "verify"
+#define AUTH_CODE_CARD     "bank"     /* a bank card's reserved phone (identity/) */
+#define AUTH_CODE_GUARDIAN "guardian" /* a child's guardian (identity/) */
 /* Issues a code for purpose to phone under the sign-in limits (shared by
  * all purposes), sent with the purpose's SMS template. */
 int auth_code_issue(app_ctx_t *c, const char *phone, const char *client_ip, const char *purpose,

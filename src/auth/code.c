@@ -64,18 +64,18 @@ static int check_limits(app_ctx_t *c, const uint8_t *ipb, const uint8_t *pb, err
     return 0;
 }
 
-/* A code to the account's phone is a disclosure of it; a code to a bank
- * card's reserved phone (user_id set) one of the card's data. */
+/* A code to the account's phone is a disclosure of it; a code to another
+ * phone that user_id named (a bank card's, a guardian's) one of `about`. */
 static int queue_sms(app_ctx_t *c, const char *phone, const uint8_t *pb, const char *template,
-                     const char *code, int64_t expires, int64_t user_id, err_t *e)
+                     const char *code, int64_t expires, int64_t user_id, const char *about,
+                     err_t *e)
 {
     char to[16];
     snprintf(to, sizeof(to), "+86%s", phone);
     json_t *msg = json_pack("{s:s, s:s, s:{s:s}, s:I}", "to", to, "template", template, "params",
                             "code", code, "at", (json_int_t)c->now_ms());
-    outbox_subject_t who = user_id
-                               ? (outbox_subject_t){.user_id = user_id, .categories = "bank_card"}
-                               : (outbox_subject_t){.bidx = pb, .categories = "phone"};
+    outbox_subject_t who = user_id ? (outbox_subject_t){.user_id = user_id, .categories = about}
+                                   : (outbox_subject_t){.bidx = pb, .categories = "phone"};
     int rc = outbox_enqueue_about(c, "sms", msg, expires, &who, e);
     json_decref(msg);
     return rc;
@@ -95,9 +95,10 @@ int auth_code_issue(app_ctx_t *c, const char *phone_in, const char *client_ip, c
 int auth_code_issue_for(app_ctx_t *c, const char *phone_in, const char *client_ip,
                         const char *purpose, int64_t user_id, err_t *e)
 {
-    const char *template = strcmp(purpose, AUTH_CODE_VERIFY) == 0 ? "verify_code"
-                           : strcmp(purpose, AUTH_CODE_CARD) == 0 ? "bank_code"
-                                                                  : "login_code";
+    const char *template = strcmp(purpose, AUTH_CODE_VERIFY) == 0     ? "verify_code"
+                           : strcmp(purpose, AUTH_CODE_CARD) == 0     ? "bank_code"
+                           : strcmp(purpose, AUTH_CODE_GUARDIAN) == 0 ? "guardian_code"
+                                                                      : "login_code";
     char phone[12], code[7];
     uint8_t pb[SEC_HASH_LEN], ipb[SEC_HASH_LEN], hash[SEC_HASH_LEN];
     if (!auth_phone_parse(phone_in, phone))
@@ -133,7 +134,9 @@ int auth_code_issue_for(app_ctx_t *c, const char *phone_in, const char *client_i
                            e)) < 0 ||
         (rc = (int)db_exec(c->db, "INSERT INTO rate_hits (bucket, at) VALUES ($1, $2)",
                            DB_ARGS(DB_BLOB(ipb, SEC_HASH_LEN), DB_I64(now)), e)) < 0 ||
-        (rc = queue_sms(c, phone, pb, template, code, expires, user_id, e)) < 0)
+        (rc = queue_sms(c, phone, pb, template, code, expires, user_id,
+                        strcmp(purpose, AUTH_CODE_GUARDIAN) == 0 ? "guardian_contact" : "bank_card",
+                        e)) < 0)
         goto out_rollback;
     sec_wipe(code, sizeof(code));
     if ((rc = db_commit(c->db, e)) < 0)

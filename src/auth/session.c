@@ -144,15 +144,18 @@ static void read_policy_state(db_stmt_t *st, int col, auth_session_t *out)
     memcpy(out->policy_version, v ? v : "", vl);
     out->policy_version[vl] = '\0';
     out->policy_withdrawn = !db_is_null(st, col + 1);
+    out->guardian_required = db_i64(st, col + 2) != 0;
 }
 
 int auth_session_check(app_ctx_t *c, auth_session_t *s, err_t *e)
 {
     db_stmt_t *st;
-    int rc = db_one(c->db, &st,
-                    "SELECT u.policy_version, u.policy_withdrawn_at FROM sessions s JOIN users u "
-                    "ON u.id = s.user_id WHERE s.id = $1",
-                    DB_ARGS(DB_I64(s->id)), e);
+    int rc =
+        db_one(c->db, &st,
+               "SELECT u.policy_version, u.policy_withdrawn_at, u.guardian_block FROM sessions s "
+               "JOIN users u "
+               "ON u.id = s.user_id WHERE s.id = $1",
+               DB_ARGS(DB_I64(s->id)), e);
     if (rc < 0)
         return rc;
     if (rc == DB_DONE)
@@ -165,12 +168,13 @@ int auth_session_check(app_ctx_t *c, auth_session_t *s, err_t *e)
 int auth_session_resolve(app_ctx_t *c, const char *token, size_t len, auth_session_t *out, err_t *e)
 {
     db_stmt_t *st;
-    int rc =
-        auth_token_row(c,
-                       "SELECT s.id, s.user_id, s.device_id, s.last_seen_at, u.policy_version, "
-                       "u.policy_withdrawn_at FROM sessions s JOIN users u ON u.id = s.user_id "
-                       "WHERE s.token_hash = $1",
-                       token, len, &st, e);
+    int rc = auth_token_row(
+        c,
+        "SELECT s.id, s.user_id, s.device_id, s.last_seen_at, u.policy_version, "
+        "u.policy_withdrawn_at, u.guardian_block FROM sessions s JOIN users u ON u.id = "
+        "s.user_id "
+        "WHERE s.token_hash = $1",
+        token, len, &st, e);
     if (rc < 0)
         return rc;
     out->id = db_i64(st, 0);
@@ -251,4 +255,11 @@ int auth_device_remove(app_ctx_t *c, int64_t user_id, int64_t device_id, err_t *
         return rc;
     }
     return db_commit(c->db, e);
+}
+
+int auth_user_set_guardian_block(app_ctx_t *c, int64_t user_id, bool blocked, err_t *e)
+{
+    int64_t n = db_exec(c->db, "UPDATE users SET guardian_block = $2 WHERE id = $1",
+                        DB_ARGS(DB_I64(user_id), DB_I64(blocked)), e);
+    return n < 0 ? (int)n : 0;
 }

@@ -70,26 +70,30 @@ int auth_step_up_verify(app_ctx_t *c, int64_t user_id, const char *code, err_t *
     return db_commit(c->db, e);
 }
 
-int auth_card_code_send(app_ctx_t *c, int64_t user_id, const char *phone, const char *client_ip,
-                        err_t *e)
+int auth_other_code_send(app_ctx_t *c, int64_t user_id, auth_other_t what, const char *phone,
+                         const char *client_ip, err_t *e)
 {
-    return auth_code_issue_for(c, phone, client_ip, AUTH_CODE_CARD, user_id, e);
+    return auth_code_issue_for(c, phone, client_ip,
+                               what == AUTH_OTHER_CARD ? AUTH_CODE_CARD : AUTH_CODE_GUARDIAN,
+                               user_id, e);
 }
 
-int auth_card_code_check(app_ctx_t *c, const char *phone, const char *code, err_t *e)
+int auth_other_code_check(app_ctx_t *c, auth_other_t what, const char *phone, const char *code,
+                          err_t *e)
 {
+    const char *purpose = what == AUTH_OTHER_CARD ? AUTH_CODE_CARD : AUTH_CODE_GUARDIAN;
     char digits[12];
     uint8_t pb[SEC_HASH_LEN];
     if (code == NULL || strlen(code) != 6 || strspn(code, "0123456789") != 6)
         return err_set(e, ERR_INVALID_CODE, "code", NULL);
     if (!auth_phone_parse(phone, digits))
-        return err_set(e, ERR_VALIDATION_FAILED, "reserved_phone", "not a mainland mobile number");
+        return err_set(e, ERR_VALIDATION_FAILED, "phone", "not a mainland mobile number");
     sec_blind_index(c->app->vault, "phone", digits, 11, pb);
     sec_wipe(digits, sizeof(digits));
     int rc = db_begin(c->db, e);
     if (rc < 0)
         return rc;
-    int64_t id = auth_code_check(c, pb, AUTH_CODE_CARD, code, e);
+    int64_t id = auth_code_check(c, pb, purpose, code, e);
     if (id < 0) {
         err_t ce = {0}; /* keep the counted wrong try */
         if (db_commit(c->db, &ce) < 0)

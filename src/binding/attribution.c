@@ -235,9 +235,13 @@ int binding_chat_open(app_ctx_t *c, int64_t user, int64_t peer, int64_t dev, boo
         return rc;
     const char *cs = json_string_value(json_object_get(*out, "id"));
     int64_t conv;
-    if (cs && ids_parse(cs, strlen(cs), &conv) && (rc = send_card(c, user, conv, dev, e)) < 0) {
-        json_decref(*out);
+    if (!cs || !ids_parse(cs, strlen(cs), &conv))
+        return 0;
+    json_decref(*out);
+    *out = NULL;
+    /* the view is read again after the card, so it shows the card as its last message */
+    if ((rc = send_card(c, user, conv, dev, e)) < 0 ||
+        (rc = chat_conv_get(c, user, conv, out, e)) < 0)
         return rc;
-    }
     return 0;
 }

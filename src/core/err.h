@@ -61,7 +61,10 @@
       "Identity verification is for adults: the ID number says you are under 18.",                 \
       "根据身份证号码，您未满18周岁，不能进行实名认证。")                                          \
     X(IDENTITY_REQUIRED, 403, "identity_required",                                                 \
-      "Verify your identity first (POST /v1/me/identity).", "请先完成实名认证。")
+      "Verify your identity first (POST /v1/me/identity).", "请先完成实名认证。")                  \
+    X(GUARDIAN_CONSENT_REQUIRED, 403, "guardian_consent_required",                                 \
+      "You are under 14: a guardian must consent first (POST /v1/me/guardian).",                   \
+      "您未满十四周岁，需要监护人同意后才能使用此功能。")
 
 /* Negative codes in table order: ERR_INVALID_JSON = -999, ... */
 enum {

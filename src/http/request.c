@@ -308,6 +308,8 @@ static int upgrade(reqstate_t *s)
         (rc = privacy_gate(s->r.ctx, s->r.session.policy_version, s->r.session.policy_withdrawn,
                            &s->r.err)) < 0)
         return rc;
+    if (s->r.session.guardian_required)
+        return err_set(&s->r.err, ERR_GUARDIAN_CONSENT_REQUIRED, NULL, NULL);
     api_slice_t v;
     if (api_query_slice(&s->r, "cursor", &v) &&
         (rc = api_query_i64(&s->r, "cursor", -1, 0, INT64_MAX / 2, &cursor)) < 0)
@@ -360,6 +362,9 @@ static int authenticate(reqstate_t *s, const api_route_t *route)
     if (route->auth == AUTH_USER || route->auth == AUTH_OPTIONAL || route->auth == AUTH_VERIFIED)
         rc = privacy_gate(s->r.ctx, s->r.session.policy_version, s->r.session.policy_withdrawn,
                           &s->r.err);
+    /* 八: a child under 14 without a guardian's consent keeps its rights only */
+    if (rc == 0 && route->auth != AUTH_RIGHTS && s->r.session.guardian_required)
+        rc = err_set(&s->r.err, ERR_GUARDIAN_CONSENT_REQUIRED, NULL, NULL);
     bool verified;
     if (rc == 0 && route->auth == AUTH_VERIFIED &&
         (rc = identity_is_verified(s->r.ctx, s->r.session.user_id, &verified, &s->r.err)) == 0 &&

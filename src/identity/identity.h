@@ -89,6 +89,29 @@ int identity_is_verified(app_ctx_t *c, int64_t user_id, bool *yes, err_t *e)
 int identity_verified_name(app_ctx_t *c, int64_t user_id, char *out, size_t cap, err_t *e)
     __attribute__((warn_unused_result));
 
+/* minors.c (八). Sets the age range a user states: under_14, 14_17 or
+ * adult. Under 14 blocks every business route (guardian_consent_required)
+ * until a guardian consents; FORBIDDEN when a child without that consent
+ * or a verified identity says it is older. VALIDATION_FAILED. */
+int identity_age_range_set(app_ctx_t *c, int64_t user_id, const char *range, err_t *e)
+    __attribute__((warn_unused_result));
+/* Sends a code to the guardian's phone (phone: a new guardian, asking for
+ * consent; NULL: the consented guardian's, to withdraw). CONFLICT when no
+ * guardian is needed or one consented already; NOT_FOUND when there is
+ * none to withdraw; VALIDATION_FAILED (phone); RATE_LIMITED. */
+int identity_guardian_ask(app_ctx_t *c, int64_t user_id, const char *phone, const char *client_ip,
+                          err_t *e) __attribute__((warn_unused_result));
+/* The guardian's code: consent recorded (ledger scope "guardian"), the
+ * block lifted. INVALID_CODE, TOO_MANY_ATTEMPTS, NOT_FOUND. */
+int identity_guardian_confirm(app_ctx_t *c, int64_t user_id, const char *code, err_t *e)
+    __attribute__((warn_unused_result));
+/* Checks and consumes the consented guardian's code before a withdrawal. */
+int identity_guardian_withdrawing(app_ctx_t *c, int64_t user_id, const char *code, err_t *e)
+    __attribute__((warn_unused_result));
+/* {"age_range","guardian_required","guardian_consented","guardian_phone_masked"}. */
+int identity_guardian_get(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
+
 /* Registers the verify channel's hooks with the outbox (once, at start). */
 void identity_init(void);
 

@@ -201,7 +201,8 @@ int identity_submit(app_ctx_t *c, int64_t user_id, const identity_submit_t *in, 
     }
     /* the card's phone gets its code first: it checks the phone and its limits */
     if (strcmp(in->method, "bank_card") == 0 &&
-        (rc = auth_card_code_send(c, user_id, in->reserved_phone, in->client_ip, e)) < 0) {
+        (rc = auth_other_code_send(c, user_id, AUTH_OTHER_CARD, in->reserved_phone, in->client_ip,
+                                   e)) < 0) {
         if (e->has_field && strcmp(e->field, "phone") == 0)
             snprintf(e->field, sizeof(e->field), "reserved_phone");
         goto out;
@@ -255,7 +256,7 @@ int identity_confirm(app_ctx_t *c, int64_t user_id, const char *code, json_t **o
     char phone[12];
     int rc = waiting(c, user_id, &id, phone, e);
     if (rc == 0)
-        rc = auth_card_code_check(c, phone, code, e);
+        rc = auth_other_code_check(c, AUTH_OTHER_CARD, phone, code, e);
     sec_wipe(phone, sizeof(phone));
     if (rc < 0 || (rc = db_begin(c->db, e)) < 0)
         return rc;

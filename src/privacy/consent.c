@@ -148,6 +148,8 @@ int privacy_consent_set(app_ctx_t *c, int64_t user_id, const char *scope, const 
      * (rights_policy_withdraw); granting it again restores the account */
     if (!s->optional && !grant)
         return err_set(e, ERR_FORBIDDEN, NULL, "the policy is withdrawn through account rights");
+    if (strcmp(scope, "guardian") == 0)
+        return err_set(e, ERR_FORBIDDEN, NULL, "a guardian consents with the code sent to them");
     int rc = privacy_policy_current(c, current, e);
     if (rc < 0)
         return rc;

@@ -58,6 +58,9 @@ const size_t privacy_recipients_count = sizeof(privacy_recipients) / sizeof(priv
 
 const privacy_scope_t privacy_scopes[] = {
     {"policy", "隐私政策", "privacy policy", false},
+    /* given by a child's guardian with a code to their phone (identity/minors.c), never here */
+    {"guardian", "监护人同意(不满十四周岁的未成年人)", "a guardian's consent (children under 14)",
+     false},
     {"location", "位置信息(行踪轨迹)", "location", true},
     {"identity_verification", "实名认证(姓名、身份证号码,及人脸照片或银行卡信息)",
      "identity verification (name, ID number, and a face photo or a bank card)", true},
@@ -91,6 +94,10 @@ const privacy_category_t privacy_categories[] = {
      "bank card number and reserved phone (deleted once the check is done)", true, true,
      "identity_verification", "F2 F10", L("verification", "transaction"),
      L("verify_provider", "payment_providers"), KEEP_PURPOSE},
+    {"age_range", "年龄段(自愿填写)", "age range (stated, optional)", false, false, "policy", "F20",
+     L("account", "legal"), L(NULL), KEEP_ACCOUNT},
+    {"guardian_contact", "监护人手机号码(不满十四周岁)", "guardian's phone (children under 14)",
+     false, true, "policy", "F20", L("legal"), L("sms_provider"), KEEP_ACCOUNT},
     {"binding_records", "绑定楼盘申请与审核记录(楼盘、角色、联系电话、结果与理由)",
      "development binding applications and their review (development, role, contact phone, "
      "result and reason)",

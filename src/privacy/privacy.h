@@ -35,7 +35,7 @@ typedef struct privacy_recipient {
 
 typedef struct privacy_scope {
     const char *id, *zh, *en;
-    bool optional; /* false only for "policy", the consent every account needs */
+    bool optional; /* false for "policy", the consent every account needs, and "guardian" */
 } privacy_scope_t;
 
 #define PRIVACY_MAX_LIST 6

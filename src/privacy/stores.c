@@ -118,6 +118,13 @@ const privacy_store_t privacy_stores[] = {
     {"bank_card", "identities", "id", "user_id", "created_at",
      COLS(ID("id"), SEAL("evidence_enc", "identities.evidence")), "created_at, id", PRIVACY_DELETE,
      "identity verification by bank card: the card and its phone until the check is done"},
+    /* 八 (identity/minors.c) */
+    {"age_range", "guardians", "user_id", "user_id", "updated_at",
+     COLS(ID("user_id"), TEXT("age_range"), INT("updated_at")), "user_id", PRIVACY_DELETE,
+     "the age range the user stated"},
+    {"guardian_contact", "guardians", "user_id", "user_id", "updated_at",
+     COLS(ID("user_id"), SEAL("phone_enc", "guardians.phone"), INT("consented_at")), "user_id",
+     PRIVACY_DELETE, "a child's guardian and when they consented"},
     /* 绑定楼盘 (binding/): the photos go once the application is decided */
     {"binding_records", "bindings", "id", "user_id", "created_at",
      COLS(ID("id"), ID("development_id"), TEXT("role"), BOOL("is_main"), TEXT("status"),

@@ -14,6 +14,7 @@
 #include "privacy/privacy.h"
 #include "outbox/outbox.h"
 #include "rights/rights_int.h"
+#include "identity/identity.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -267,6 +268,21 @@ int rights_cancel(app_ctx_t *c, int64_t user_id, const char *code, json_t **repo
 {
     cancel_t k = {.user = user_id};
     int rc = auth_step_up_verify(c, user_id, code, e);
+    if (rc == 0 && (rc = cancel_now(c, &k, e)) == 0)
+        *report = report_of(c, &k);
+    cancel_free(&k);
+    return rc;
+}
+
+int rights_guardian_withdraw(app_ctx_t *c, int64_t user_id, const char *code, json_t **report,
+                             err_t *e)
+{
+    cancel_t k = {.user = user_id};
+    char version[17];
+    int rc = identity_guardian_withdrawing(c, user_id, code, e);
+    /* the withdrawal is on record (kept, restricted) before the data goes */
+    if (rc == 0 && (rc = privacy_policy_current(c, version, e)) == 0)
+        rc = privacy_consent_record(c, user_id, "guardian", version, false, 0, e);
     if (rc == 0 && (rc = cancel_now(c, &k, e)) == 0)
         *report = report_of(c, &k);
     cancel_free(&k);

@@ -51,6 +51,12 @@ int rights_policy_withdraw(app_ctx_t *c, int64_t user_id, int64_t device_id, con
 int rights_cancel(app_ctx_t *c, int64_t user_id, const char *code, json_t **report, err_t *e)
     __attribute__((warn_unused_result));
 
+/* 八: a child's guardian withdraws consent with the code their phone got
+ * (identity_guardian_ask with no phone): the withdrawal is recorded and
+ * the child's data is deleted as by rights_cancel. */
+int rights_guardian_withdraw(app_ctx_t *c, int64_t user_id, const char *code, json_t **report,
+                             err_t *e) __attribute__((warn_unused_result));
+
 /* Erases again every account on the vault's shredded-key list that the
  * database holds (a backup made before its cancellation was restored).
  * *replayed: how many. Called at start. */

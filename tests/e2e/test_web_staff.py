@@ -13,9 +13,10 @@ from conftest import masked, phone_digits
 from staffkit import PASSWORD, STAFF, staff_server  # noqa: F401 (fixture)
 
 MENU = {
-    "admin": ["请求与投诉", "用户查询", "批量导出", "隐私政策版本", "安全事件告知", "员工账号"],
+    "admin": ["请求与投诉", "用户查询", "批量导出", "隐私政策版本", "安全事件告知", "员工账号",
+              "绑定楼盘审核", "楼盘库"],
     "support": ["请求与投诉", "用户查询", "批量导出", "隐私政策版本"],
-    "reviewer": ["用户查询", "隐私政策版本"],
+    "reviewer": ["用户查询", "隐私政策版本", "绑定楼盘审核", "楼盘库"],
     "auditor": ["审计记录", "隐私政策版本"],
 }
 NAME = {"admin": "admin1", "support": "support1", "reviewer": "reviewer1", "auditor": "auditor1"}

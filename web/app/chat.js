@@ -293,9 +293,12 @@ export function markRead(convId) {
   );
 }
 
-/** Opens (or finds) the conversation with a user id. */
-export async function startWith(peerId) {
-  const c = await api("POST", "/v1/conversations", { peer_id: String(peerId) });
+/** Opens (or finds) the conversation with a user id; with a development
+ * (from its consultant list), the chat starts with its card. */
+export async function startWith(peerId, developmentId) {
+  const body = { peer_id: String(peerId) };
+  if (developmentId) body.development_id = String(developmentId);
+  const c = await api("POST", "/v1/conversations", body);
   update((s) => {
     putConv(s, { ...(s.convs[c.id] || {}), ...c });
     return s;

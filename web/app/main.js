@@ -18,6 +18,7 @@ import { ChatView } from "./pages/chat.js";
 import { CallOverlay } from "./pages/call.js";
 import { MePages } from "./pages/me.js";
 import { ErasureReport } from "./pages/rights.js";
+import { Development, Homes } from "./pages/homes.js";
 
 /** Starts the link for a signed-in user; events that arrive while the
  * conversations load are held and applied after (idempotently). */
@@ -60,6 +61,8 @@ function SignedIn({ me, path }) {
   if ((m = match("/chat/:id", path))) page = html`<${ChatView} id=${m.id} key=${m.id} />`;
   else if ((m = match("/u/:id", path))) page = html`<${OpenWith} peerId=${m.id} />`;
   else if (path === "/new") page = html`<${NewChat} />`;
+  else if (path === "/homes") page = html`<${Homes} signedIn=${true} />`;
+  else if ((m = match("/homes/:id", path))) page = html`<${Development} id=${m.id} key=${m.id} signedIn=${true} />`;
   else if (path === "/policy") page = html`<${PolicyPage} back=${back} />`;
   else if ((m = match("/policy/:v", path))) page = html`<${PolicyPage} version=${m.v} back=${back} />`;
   else if (path.startsWith("/me")) page = html`<${MePages} me=${me} path=${path} />`;
@@ -93,8 +96,13 @@ function App() {
   switch (s.phase) {
     case "welcome":
       return html`<${Welcome} policy=${s.policy} />`;
-    case "browse":
+    case "browse": {
+      // browsing the catalogue sends nothing personal: open without consent
+      const d = match("/homes/:id", path);
+      if (d) return html`<${Development} id=${d.id} key=${d.id} signedIn=${false} />`;
+      if (path === "/homes") return html`<${Homes} signedIn=${false} />`;
       return html`<${Browse} policy=${s.policy} />`;
+    }
     case "login":
       return html`<${Login} policy=${s.policy} flash=${s.flash} />`;
     case "update":

@@ -14,6 +14,8 @@ import { Exports } from "./exports.js";
 import { PolicyVersions } from "./policy.js";
 import { Incidents } from "./incidents.js";
 import { Accounts } from "./accounts.js";
+import { BindingQueue } from "./bindings.js";
+import { Developments } from "./developments.js";
 import { ROLE_ZH } from "./roles.js";
 
 const HINT = "wlk.staff";
@@ -28,6 +30,8 @@ const PAGES = [
   ["/staff/policy", "隐私政策版本", ["admin", "support", "reviewer", "auditor"]],
   ["/staff/incidents", "安全事件告知", ["admin"]],
   ["/staff/accounts", "员工账号", ["admin"]],
+  ["/staff/bindings", "绑定楼盘审核", ["reviewer", "admin"]],
+  ["/staff/developments", "楼盘库", ["admin", "reviewer"]],
 ];
 
 export function allowed(role) {
@@ -101,6 +105,8 @@ function Shell({ me, path }) {
   else if (path.startsWith("/staff/policy") && can("/staff/policy")) page = html`<${PolicyVersions} />`;
   else if (path.startsWith("/staff/incidents") && can("/staff/incidents")) page = html`<${Incidents} />`;
   else if (path.startsWith("/staff/accounts") && can("/staff/accounts")) page = html`<${Accounts} me=${me} />`;
+  else if (path.startsWith("/staff/bindings") && can("/staff/bindings")) page = html`<${BindingQueue} me=${me} />`;
+  else if (path.startsWith("/staff/developments") && can("/staff/developments")) page = html`<${Developments} me=${me} />`;
   else if (path !== "/staff" && path !== "/staff/") page = html`<p class="notice warn" role="status">您的角色无权访问此页面。</p>`;
   return html`<div class="console">
     <header class="console-head">

@@ -11,6 +11,7 @@ import { refreshMe, session, signOut } from "../session.js";
 import { Avatar, Tabs, displayName } from "./tabs.js";
 import { AccessLog, Notices } from "./records.js";
 import { Cancel, Export, Requests, Rights, Withdraw } from "./rights.js";
+import { Bindings, Buyers, Verify } from "./consultant.js";
 
 const back = () => navigate("/me");
 
@@ -34,6 +35,12 @@ export function MePages({ me, path }) {
       return html`<${Withdraw} back=${() => navigate("/me/rights")} />`;
     case "/me/cancel":
       return html`<${Cancel} me=${me} back=${() => navigate("/me/rights")} />`;
+    case "/me/verify":
+      return html`<${Verify} back=${back} />`;
+    case "/me/bindings":
+      return html`<${Bindings} back=${back} />`;
+    case "/me/buyers":
+      return html`<${Buyers} back=${back} />`;
     case "/me/requests":
       return html`<${Requests} back=${() => navigate("/me/rights")} />`;
     default:
@@ -56,6 +63,9 @@ function Overview({ me }) {
   const copy = () => navigator.clipboard && navigator.clipboard.writeText(share).then(() => setCopied(true), () => {});
   const items = [
     ["/me/profile", "个人资料", "昵称、身份、推送预览"],
+    ["/me/verify", "实名认证", "人脸照片或银行卡核验身份"],
+    ["/me/bindings", "我的楼盘", "申请绑定楼盘，查看审核结果"],
+    ["/me/buyers", "我的客户", "归属于我的客户与保护期"],
     ["/me/devices", "我的设备", "登录过的设备，可移除"],
     ["/me/permissions", "权限与同意", "位置等单独同意的开关"],
     ["/me/access-log", "谁查看了我的信息", "工作人员的查看记录与理由"],

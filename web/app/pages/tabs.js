@@ -10,6 +10,7 @@ export function Tabs({ current }) {
     <${Link} href="/" aria-current=${current === "chat" ? "page" : undefined}>
       微聊${unread > 0 && html` <span class="badge" aria-label=${`${unread} 条未读`}>${unread}</span>`}
     <//>
+    <${Link} href="/homes" aria-current=${current === "homes" ? "page" : undefined}>找房<//>
     <${Link} href="/me" aria-current=${current === "me" ? "page" : undefined}>我的<//>
   </nav>`;
 }

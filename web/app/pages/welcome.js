@@ -51,6 +51,7 @@ export function Browse({ policy }) {
         <p>置业顾问与购房客户的沟通平台：认证过的置业顾问为您介绍楼盘、答疑，并在微聊中与您实时沟通、预约看房。</p>
         <p>您可以随时阅读隐私政策；同意后即可用手机号登录。</p>
         <div class="row">
+          <${Button} kind="secondary" onClick=${() => navigate("/homes")} data-testid="browse-homes">浏览楼盘<//>
           <${Button} kind="secondary" onClick=${() => navigate("/policy")}>阅读隐私政策<//>
           <${Button} onClick=${() => setReading(true)} data-testid="reconsider">我想登录<//>
         </div>
