@@ -9,7 +9,9 @@ city); bench/catalog.sh makes 100,000 this way, their names then carry a
 phase (二期) and a number so that they differ."""
 import json
 import random
+import struct
 import sys
+import zlib
 from pathlib import Path
 
 CITIES = {
@@ -30,6 +32,38 @@ ORIENT = ["南", "南北", "东南", "西南", "东"]
 STATUSES = ["on_sale"] * 5 + ["pending", "pending", "last_units", "sold_out"]
 
 
+def _chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def floor_plan(rooms, w=320, h=240):
+    """A schematic floor plan as a grey-scale PNG: the outer walls, the
+    bedrooms along the top, the living room and a bath below (no text: the
+    page labels it)."""
+    px = [[255] * w for _ in range(h)]
+
+    def line(x0, y0, x1, y1, t=3):
+        for y in range(min(y0, y1), max(y0, y1) + t):
+            for x in range(min(x0, x1), max(x0, x1) + t):
+                if 0 <= x < w and 0 <= y < h:
+                    px[y][x] = 40
+    m = 12
+    line(m, m, w - m, m), line(m, h - m, w - m, h - m), line(m, m, m, h - m), line(w - m, m, w - m, h - m)
+    mid = h // 2
+    line(m, mid, w - m, mid)
+    for i in range(1, rooms):
+        x = m + (w - 2 * m) * i // rooms
+        line(x, m, x, mid)
+    bath = w - m - (w - 2 * m) // 4
+    line(bath, mid, bath, h - m)
+    for x in range(m + 30, m + 60):  # doors: gaps in the middle wall
+        for y in range(mid, mid + 3):
+            px[y][x] = 255
+    raw = b"".join(b"\x00" + bytes(row) for row in px)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+            + _chunk(b"IDAT", zlib.compress(raw, 9)) + _chunk(b"IEND", b""))
+
+
 def layouts(rng, name):
     out = []
     for i, rooms in enumerate(sorted(rng.sample([1, 2, 3, 4, 5], rng.randint(2, 4)))):
@@ -39,7 +73,8 @@ def layouts(rng, name):
                     "area": area, "orientation": rng.choice(ORIENT),
                     "price_total": None if rng.random() < 0.2 else int(area * rng.randint(3, 9)),
                     "sale_status": "on_sale" if rng.random() < 0.8 else "sold_out",
-                    "tags": rng.sample(["南北通透", "边套", "双阳台", "大开间"], 1)})
+                    "tags": rng.sample(["南北通透", "边套", "双阳台", "大开间"], 1),
+                    "image_file": f"plans/plan-{rooms}.png"})
     return out
 
 
@@ -81,11 +116,16 @@ def development(rng, n, city, c, many=False):
         "tags": rng.sample(TAGS, 3),
         "overview": f"{name}位于{city}{district}{rng.choice(c['districts'][district])}板块，"
                     "示例楼盘，所有信息均为演示而虚构。",
-        "layouts": layouts(rng, name),
+        "layouts": (lays := layouts(rng, name)),
+        "albums": {"floor_plan": [{"file": x["image_file"]} for x in lays]},
     }
 
 
 def main(out, count):
+    plans = Path(out).parent / "plans"
+    plans.mkdir(parents=True, exist_ok=True)
+    for rooms in range(1, 6):
+        (plans / f"plan-{rooms}.png").write_bytes(floor_plan(rooms))
     rng = random.Random(13)
     per_city = (count + 1) // 2
     with open(out, "w", encoding="utf-8") as f:

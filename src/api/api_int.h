@@ -85,6 +85,8 @@ int api_admin_development_get(api_req_t *r);
 int api_admin_development_create(api_req_t *r);
 int api_admin_development_put(api_req_t *r);
 int api_admin_development_retire(api_req_t *r);
+int api_admin_catalog_image(api_req_t *r);
+int api_catalog_image(api_req_t *r);
 /* body.key, a base64 string of at most max bytes decoded, into a new
  * buffer (*out NULL when absent; free with api_body_base64_free). 422 or
  * 413 naming key. */

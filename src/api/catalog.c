@@ -159,3 +159,28 @@ int api_admin_development_retire(api_req_t *r)
         return rc;
     return api_reply(r, 204, NULL);
 }
+
+int api_admin_catalog_image(api_req_t *r)
+{
+    int64_t id;
+    int rc =
+        catalog_image_put(r->ctx, (const uint8_t *)r->raw_body.p, r->raw_body.len, &id, &r->err);
+    return rc < 0 ? rc : api_reply(r, 201, json_pack("{s:o}", "id", ids_json(id)));
+}
+
+int api_catalog_image(api_req_t *r)
+{
+    int64_t id;
+    int rc;
+    if ((rc = api_param_id(r, 0, &id)) < 0 ||
+        (rc = catalog_image_get(r->ctx, id, &r->raw_owned, &r->raw_len, r->raw_type_buf, &r->err)) <
+            0)
+        return rc;
+    r->status = 200;
+    r->raw = r->raw_owned;
+    r->raw_type = r->raw_type_buf;
+    /* a picture never changes under its id */
+    snprintf(r->extra_header[0], sizeof(r->extra_header[0]), "cache-control");
+    snprintf(r->extra_header[1], sizeof(r->extra_header[1]), "public, max-age=31536000, immutable");
+    return 0;
+}

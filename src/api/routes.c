@@ -84,6 +84,8 @@ const api_route_t api_routes[] = {
     {"POST",   "/v1/me/guardian/withdraw",       api_me_guardian_withdraw,  AUTH_RIGHTS, API_BODY_JSON, 0},
     {"GET",    "/v1/developments",               api_developments,          AUTH_OPTIONAL, API_BODY_NONE, 0},
     {"GET",    "/v1/developments/:id",           api_development_get,       AUTH_NONE,   API_BODY_NONE, 0},
+    {"GET",    "/v1/catalog/images/:id",         api_catalog_image,         AUTH_NONE,   API_BODY_NONE, 0},
+    {"POST",   "/v1/admin/catalog/images",       api_admin_catalog_image,   AUTH_STAFF,  API_BODY_RAW,  R_ADMIN},
     {"POST",   "/v1/admin/developments",         api_admin_development_create, AUTH_STAFF, API_BODY_JSON, R_ADMIN},
     {"GET",    "/v1/developments/:id/consultants", api_development_consultants, AUTH_NONE, API_BODY_NONE, 0},
     {"POST",   "/v1/developments/:id/visits",    api_development_visit,     AUTH_USER,   API_BODY_JSON, 0},

@@ -112,6 +112,16 @@ typedef struct catalog_line {
  * its outcome and err (err_clear each). */
 void catalog_import_batch(app_ctx_t *c, const char *actor, catalog_line_t *lines, size_t n);
 
+/* Pictures (images.c): floor plans and albums, public. */
+#define CATALOG_IMAGE_MAX (2 * 1024 * 1024)
+/* Keeps a JPEG or PNG (once per content: the same bytes give the same
+ * id). UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE. */
+int catalog_image_put(app_ctx_t *c, const uint8_t *p, size_t len, int64_t *id, err_t *e)
+    __attribute__((warn_unused_result));
+/* The bytes (*bytes new, free()) and type of picture id. NOT_FOUND. */
+int catalog_image_get(app_ctx_t *c, int64_t id, char **bytes, size_t *len, char type[32], err_t *e)
+    __attribute__((warn_unused_result));
+
 /* Coordinates (geo.c). GCJ-02 (China's map datum, stored) to BD-09
  * (Baidu's), and back (to within a few centimetres). */
 void catalog_gcj_to_bd(double lat, double lng, double *bd_lat, double *bd_lng);

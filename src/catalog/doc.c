@@ -20,8 +20,15 @@ typedef enum {
     F_RANGE,
     F_DATE,
     F_LOC,
-    F_LAYOUTS
+    F_LAYOUTS,
+    F_IMAGE, /* the id of a catalogue picture (images.c) */
+    F_ALBUMS /* {category: [picture id…]} */
 } kind_t;
+
+/* the photo albums of a development, by category (domain.md §6.1) */
+static const char *const album_kinds[] = {"rendering",  "real",      "show_flat",
+                                          "floor_plan", "amenities", NULL};
+#define ALBUM_MAX 30
 
 /* code and label; for sets where they are the same, label is NULL */
 typedef struct choice {
@@ -91,6 +98,7 @@ static const field_t fields[] = {
     {"visit_protection_days", F_INT, false, 0,  365,       NULL,           false},
     {"deal_protection_days",  F_INT, false, 1,  730,       NULL,           false},
     {"layouts",          F_LAYOUTS, false, 0,   50,        NULL,           false},
+    {"albums",           F_ALBUMS,  false, 0,   0,         NULL,           false},
 };
 static const field_t layout_fields[] = {
     {"id",               F_STR,     false, 1,   20,        NULL,           true},
@@ -103,6 +111,7 @@ static const field_t layout_fields[] = {
     {"price_total",      F_INT,     false, 1,   100000,    NULL,           true},
     {"sale_status",      F_ENUM,    false, 0,   0,         sale_statuses,  true},
     {"tags",             F_STRS,    false, 1,   4,         NULL,           true},
+    {"image",            F_IMAGE,   false, 0,   0,         NULL,           true},
 };
 /* clang-format on */
 #define NFIELDS  (sizeof(fields) / sizeof(fields[0]))
@@ -312,6 +321,53 @@ static int check_location(const json_t *v, const char *prefix, const field_t *f,
     return 0;
 }
 
+static bool picture_id(const json_t *v)
+{
+    const char *s = json_string_value(v);
+    size_t n = s ? strlen(s) : 0;
+    return n >= 1 && n <= 19 && strspn(s, "0123456789") == n && s[0] != '0';
+}
+
+static int check_image(const json_t *v, const char *prefix, const field_t *f, json_t *out, err_t *e)
+{
+    if (!picture_id(v))
+        return bad(e, prefix, f->key, "the id of a picture (POST /v1/admin/catalog/images)");
+    json_object_set(out, f->key, (json_t *)v);
+    return 0;
+}
+
+static int check_albums(const json_t *v, const field_t *f, json_t *out, err_t *e)
+{
+    if (!json_is_object(v))
+        return bad(e, NULL, f->key, "{category: [picture id…]}");
+    json_t *albums = json_object();
+    json_object_set_new(out, f->key, albums);
+    for (int i = 0; album_kinds[i]; i++)
+        json_object_set_new(albums, album_kinds[i], json_array());
+    const char *key;
+    const json_t *list;
+    json_object_foreach((json_t *)v, key, list)
+    {
+        char field[48];
+        snprintf(field, sizeof(field), "albums.%s", key);
+        json_t *dst = json_object_get(albums, key);
+        if (!dst)
+            return err_set(e, ERR_VALIDATION_FAILED, field,
+                           "rendering, real, show_flat, floor_plan or amenities");
+        if (!json_is_array(list) || json_array_size(list) > ALBUM_MAX)
+            return err_set(e, ERR_VALIDATION_FAILED, field, "at most 30 picture ids");
+        size_t j;
+        const json_t *id;
+        json_array_foreach(list, j, id)
+        {
+            if (!picture_id(id))
+                return err_set(e, ERR_VALIDATION_FAILED, field, "picture ids");
+            json_array_append(dst, (json_t *)id);
+        }
+    }
+    return 0;
+}
+
 static int check_fields(const json_t *in, const char *prefix, const field_t *fs, size_t n,
                         const char *const *skip, json_t *out, catalog_keys_t *k, err_t *e);
 
@@ -360,6 +416,12 @@ static int check_field(const json_t *in, const char *prefix, const field_t *f, j
             return bad(e, prefix, f->key, "required");
         if (f->kind == F_DATE)
             return check_date(json_null(), prefix, f, out, &(int64_t){0}, e);
+        if (f->kind == F_ALBUMS) {
+            json_t *none = json_object();
+            int rc = check_albums(none, f, out, e);
+            json_decref(none);
+            return rc;
+        }
         json_object_set_new(out, f->key,
                             f->kind == F_STRS || f->kind == F_ENUMS || f->kind == F_LAYOUTS
                                 ? json_array()
@@ -386,6 +448,10 @@ static int check_field(const json_t *in, const char *prefix, const field_t *f, j
         return check_location(v, prefix, f, out, k, e);
     case F_LAYOUTS:
         return check_layouts(v, f, out, k, e);
+    case F_IMAGE:
+        return check_image(v, prefix, f, out, e);
+    case F_ALBUMS:
+        return check_albums(v, f, out, e);
     }
     return 0;
 }

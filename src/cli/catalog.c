@@ -6,6 +6,7 @@
  * demo). */
 #include "catalog/catalog.h"
 #include "cli/cli_int.h"
+#include "core/ids.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,80 @@ static void refused(const cli_t *cli, long number, err_t *e, tally_t *t)
     err_clear(e);
 }
 
+/* A picture file named by a line, relative to the import file's folder,
+ * into the catalogue: its id. */
+static int picture(app_ctx_t *c, const char *dir, const char *name, const char *field, json_t **id,
+                   err_t *e)
+{
+    char path[1200];
+    if (!name || !*name || strstr(name, "..") || name[0] == '/')
+        return err_set(e, ERR_VALIDATION_FAILED, field, "a file beside the import file");
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return err_set(e, ERR_VALIDATION_FAILED, field, "cannot read %s", name);
+    uint8_t *buf = malloc(CATALOG_IMAGE_MAX + 1);
+    if (!buf)
+        abort();
+    size_t n = fread(buf, 1, CATALOG_IMAGE_MAX + 1, f);
+    fclose(f);
+    int64_t pid;
+    int rc = catalog_image_put(c, buf, n, &pid, e);
+    free(buf);
+    if (rc < 0) {
+        snprintf(e->field, sizeof(e->field), "%s", field);
+        e->has_field = true;
+        return rc;
+    }
+    *id = ids_json(pid);
+    return 0;
+}
+
+/* The pictures a line names by file (layouts[].image_file, albums entries
+ * {"file": …}) stored and replaced by their ids. *out: the line again
+ * (new), or NULL when it names none. */
+static int resolve_files(app_ctx_t *c, const char *dir, const char *line, size_t len, char **out,
+                         err_t *e)
+{
+    *out = NULL;
+    if (!memmem(line, len, "\"image_file\"", 12) && !memmem(line, len, "\"file\"", 6))
+        return 0;
+    json_t *doc = json_loadb(line, len, 0, NULL), *id;
+    int rc = 0;
+    size_t i, j;
+    json_t *l, *pic;
+    char field[64];
+    json_array_foreach(json_object_get(doc, "layouts"), i, l)
+    {
+        const json_t *f = json_object_get(l, "image_file");
+        if (rc < 0 || !f)
+            continue;
+        snprintf(field, sizeof(field), "layouts[%zu].image_file", i);
+        if ((rc = picture(c, dir, json_string_value(f), field, &id, e)) == 0) {
+            json_object_set_new(l, "image", id);
+            json_object_del(l, "image_file");
+        }
+    }
+    const char *kind;
+    json_t *album;
+    json_object_foreach(json_object_get(doc, "albums"), kind, album)
+    {
+        json_array_foreach(album, j, pic)
+        {
+            const json_t *f = json_object_get(pic, "file");
+            if (rc < 0 || !f)
+                continue;
+            snprintf(field, sizeof(field), "albums.%s[%zu]", kind, j);
+            if ((rc = picture(c, dir, json_string_value(f), field, &id, e)) == 0)
+                json_array_set_new(album, j, id);
+        }
+    }
+    if (rc == 0 && doc)
+        *out = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return rc;
+}
+
 /* Imports the batch and frees its lines. */
 static void flush(app_ctx_t *c, const cli_t *cli, catalog_line_t *b, size_t *n, tally_t *t)
 {
@@ -69,6 +144,11 @@ int cli_developments_import(app_ctx_t *c, const cli_t *cli)
             return 0;
         }
     }
+    char dir[1024];
+    snprintf(dir, sizeof(dir), "%s", cli->file);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
     FILE *f = fopen(cli->file, "r");
     struct stat sb;
     if (!f || fstat(fileno(f), &sb) < 0) {
@@ -90,8 +170,15 @@ int cli_developments_import(app_ctx_t *c, const cli_t *cli)
             err_set(&e, ERR_PAYLOAD_TOO_LARGE, NULL, "a line over %d bytes", CATALOG_LINE_MAX);
             refused(cli, t.lines, &e, &t);
         } else if (!blank(line)) {
-            batch[nb++] =
-                (catalog_line_t){.text = strdup(line), .len = (size_t)n, .number = t.lines};
+            char *resolved = NULL;
+            if (resolve_files(c, dir, line, (size_t)n, &resolved, &e) < 0) {
+                flush(c, cli, batch, &nb, &t);
+                refused(cli, t.lines, &e, &t);
+            } else {
+                char *text = resolved ? resolved : strdup(line);
+                batch[nb++] =
+                    (catalog_line_t){.text = text, .len = strlen(text), .number = t.lines};
+            }
         }
         if (nb == CATALOG_BATCH)
             flush(c, cli, batch, &nb, &t);

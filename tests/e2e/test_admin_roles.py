@@ -44,6 +44,7 @@ MATRIX = {
     ("GET", "/v1/admin/developments/:id"): ({"admin", "reviewer"}, None, 404),
     ("PUT", "/v1/admin/developments/:id"): ({"admin"}, {"name": ""}, 422),
     ("DELETE", "/v1/admin/developments/:id"): ({"admin"}, None, 404),
+    ("POST", "/v1/admin/catalog/images"): ({"admin"}, None, 415),
     # 绑定楼盘 review (issue 13)
     ("GET", "/v1/admin/bindings"): ({"admin", "reviewer"}, None, 200),
     ("POST", "/v1/admin/bindings/:id/documents"): ({"reviewer"}, {"reason": "role probe"}, 404),

@@ -273,3 +273,68 @@ def test_import_reports_a_bad_line_by_number_writes_nothing_of_it_and_reimports_
 def test_import_if_empty_loads_nothing_into_a_catalogue_that_has_developments(cat):
     r = cat.wlk("developments", "import", str(DEMO), "--if-empty")
     assert r.returncode == 0 and "nothing imported" in r.stdout
+
+
+def test_the_demo_catalogue_carries_generated_floor_plans_served_to_anyone(cat):
+    d = listing(cat, "limit=1&sort=default")["items"][0]
+    full = cat.get(f"/v1/developments/{d['id']}").json()
+    images = [lay["image"] for lay in full["layouts"]]
+    assert images and all(images)
+    assert set(full["albums"]) == {"rendering", "real", "show_flat", "floor_plan", "amenities"}
+    assert full["albums"]["floor_plan"] and set(full["albums"]["floor_plan"]) <= set(images)
+    r = cat.get(f"/v1/catalog/images/{images[0]}")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "image/png"
+    assert r.content.startswith(b"\x89PNG") and "immutable" in r.headers["Cache-Control"]
+    assert_error(cat.get("/v1/catalog/images/123"), 404, "not_found")
+
+
+def test_staff_upload_catalogue_pictures_once_per_content(cat):
+    from conftest import png_bytes
+    admin = cat.token("admin1")
+    png = png_bytes(5000)
+    r = cat.post("/v1/admin/catalog/images", token=admin, data=png,
+                 headers={"Content-Type": "image/png"})
+    assert r.status_code == 201, r.content[:300]
+    again = cat.post("/v1/admin/catalog/images", token=admin, data=png,
+                     headers={"Content-Type": "image/png"})
+    assert again.json()["id"] == r.json()["id"]
+    assert cat.get(f"/v1/catalog/images/{r.json()['id']}").content == png
+    assert_error(cat.post("/v1/admin/catalog/images", token=admin, data=b"GIF89a" + b"0" * 50,
+                          headers={"Content-Type": "image/gif"}), 415, "unsupported_media_type")
+    assert_error(cat.post("/v1/admin/catalog/images", token=admin, data=png_bytes(2 * 1024 * 1024 + 10),
+                          headers={"Content-Type": "image/png"}), 413, "payload_too_large")
+    assert_error(cat.post("/v1/admin/catalog/images", token=cat.token("reviewer1"), data=png,
+                          headers={"Content-Type": "image/png"}), 403, "forbidden")
+    doc = {**DOC, "name": "带图花园", "layouts": [{"name": "A", "rooms": 2, "area": 80,
+                                                  "image": r.json()["id"]}],
+           "albums": {"real": [r.json()["id"]]}}
+    made = cat.post("/v1/admin/developments", token=admin, json=doc)
+    assert made.status_code == 201 and made.json()["albums"]["real"] == [r.json()["id"]]
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"albums": {"bogus": []}}, "albums.bogus"),
+    ({"albums": {"real": ["abc"]}}, "albums.real"),
+    ({"albums": []}, "albums"),
+    ({"layouts": [{"name": "A", "rooms": 2, "area": 80, "image": "x1"}]}, "layouts[0].image"),
+])
+def test_bad_pictures_in_a_document_are_refused(cat, change, field):
+    assert_error(cat.post("/v1/admin/developments", token=cat.token("admin1"),
+                          json={**DOC, "name": "坏图花园", **change}), 422, "validation_failed", field)
+
+
+def test_an_import_line_naming_a_missing_picture_is_refused(cat, tmp_path):
+    f = tmp_path / "pics.jsonl"
+    line = {**DOC, "ext_id": "pic-1", "name": "缺图花园",
+            "layouts": [{"name": "A", "rooms": 2, "area": 80, "image_file": "nope.png"}]}
+    ok = {**DOC, "ext_id": "pic-2", "name": "有图花园",
+          "layouts": [{"name": "A", "rooms": 2, "area": 80, "image_file": "a.png"}]}
+    from conftest import png_bytes
+    (tmp_path / "a.png").write_bytes(png_bytes(777))
+    f.write_text(json.dumps(line) + "\n" + json.dumps(ok) + "\n")
+    r = cat.wlk("developments", "import", str(f))
+    assert r.returncode == 1 and "line 1: validation_failed layouts[0].image_file" in r.stderr
+    assert listing(cat, f"q={quote('缺图花园')}")["items"] == []
+    got = listing(cat, f"q={quote('有图花园')}")["items"][0]
+    img = cat.get(f"/v1/developments/{got['id']}").json()["layouts"][0]["image"]
+    assert cat.get(f"/v1/catalog/images/{img}").content == png_bytes(777)

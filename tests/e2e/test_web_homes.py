@@ -15,8 +15,10 @@ from test_web_staff import staff_sign_in
 
 
 def test_a_visitor_who_refused_browses_and_searches_developments(staff_server, browser):
+    pic = staff_server.post("/v1/admin/catalog/images", token=staff_server.token("admin1"),
+                            data=png_bytes(1500), headers={"Content-Type": "image/png"}).json()["id"]
     dev = development(staff_server, "浏览测试花园", alias="Liulan",
-                      layouts=[{"name": "A户型", "rooms": 3, "area": 98.5}])
+                      layouts=[{"name": "A户型", "rooms": 3, "area": 98.5, "image": pic}])
     b = browser(staff_server)
     b.open("/")
     b.click("[data-testid=refuse]")
@@ -31,6 +33,8 @@ def test_a_visitor_who_refused_browses_and_searches_developments(staff_server, b
     b.css("[data-testid=development] a").click()
     b.wait_text("实际售价以开发商", "[data-testid=price-notice]")
     b.wait_text("A户型", "[data-testid=layout]")
+    b.wait(lambda: b.js("const i = document.querySelector('[data-testid=plan]');"
+                        "return !!i && i.complete && i.naturalWidth > 0;"), what="the floor plan")
     b.wait_text("暂无认证顾问")
     b.assert_accessible()
     assert b.path() == f"/homes/{dev['id']}"

@@ -127,6 +127,8 @@ export function Development({ id, signedIn }) {
       ${d.layouts.length > 0 && html`<section class="card" aria-label="户型">
         <h2>户型</h2>
         <ul class="list">${d.layouts.map((l) => html`<li key=${l.id} data-testid="layout">
+          ${l.image && html`<img class="plan" src=${`/v1/catalog/images/${l.image}`} alt=${`${l.name}户型图`}
+            width="160" height="120" loading="lazy" data-testid="plan" /><br />`}
           <strong>${l.name}</strong> · ${l.rooms}室${l.halls ?? 0}厅${l.baths ?? 0}卫 · ${l.area}㎡
           ${l.orientation && ` · 朝${l.orientation}`} · ${l.price_text}${l.sale_status_label && ` · ${l.sale_status_label}`}
         </li>`)}</ul>
