@@ -102,6 +102,7 @@ typedef struct catalog_line {
     err_t err;                 /* out: why it was refused (code 0: it was not) */
     int64_t _id;
     json_t *_doc;
+    void *_keys; /* its keys (catalog_keys_t), borrowing from _doc */
 } catalog_line_t;
 #define CATALOG_BATCH 256
 

@@ -332,6 +332,9 @@ static int prepare(app_ctx_t *c, catalog_line_t *l, err_t *e)
     keep_layout_ids(in, old);
     if ((rc = catalog_doc_check(in, &l->_doc, &k, e)) < 0)
         goto out;
+    if (!(l->_keys = malloc(sizeof(k))))
+        abort();
+    memcpy(l->_keys, &k, sizeof(k)); /* its strings live in _doc, which layout ids do not touch */
     layout_ids(l->_doc);
     l->outcome = old && json_equal(old, l->_doc) ? CATALOG_UNCHANGED
                  : l->_id                        ? CATALOG_UPDATED
@@ -354,13 +357,7 @@ static int write_lines(app_ctx_t *c, const char *actor, catalog_line_t *ls, size
         catalog_line_t *l = &ls[i];
         if (l->err.code || (only != SIZE_MAX && i != only) || l->outcome == CATALOG_UNCHANGED)
             continue;
-        catalog_keys_t k;
-        json_t *doc;
-        int rc = catalog_doc_check(l->_doc, &doc, &k, e);
-        if (rc == 0) {
-            rc = write_row(c, l->_id, l->outcome == CATALOG_UPDATED, l->_doc, &k, e);
-            json_decref(doc);
-        }
+        int rc = write_row(c, l->_id, l->outcome == CATALOG_UPDATED, l->_doc, l->_keys, e);
         if (rc < 0)
             return rc;
         counts[l->outcome]++;
@@ -391,6 +388,7 @@ void catalog_import_batch(app_ctx_t *c, const char *actor, catalog_line_t *ls, s
     for (size_t i = 0; i < n; i++) {
         memset(&ls[i].err, 0, sizeof(ls[i].err));
         ls[i]._doc = NULL;
+        ls[i]._keys = NULL;
         if (prepare(c, &ls[i], &ls[i].err) < 0 && ls[i].err.code == 0)
             ls[i].err.code = ERR_INTERNAL;
     }
@@ -405,7 +403,9 @@ void catalog_import_batch(app_ctx_t *c, const char *actor, catalog_line_t *ls, s
     }
     for (size_t i = 0; i < n; i++) {
         json_decref(ls[i]._doc);
+        free(ls[i]._keys);
         ls[i]._doc = NULL;
+        ls[i]._keys = NULL;
     }
 }
 

@@ -5,9 +5,11 @@
  * deleted (rights_guardian_withdraw). Owns guardians. */
 #include "identity/identity.h"
 #include "auth/auth.h"
+#include "core/log.h"
 #include "privacy/privacy.h"
 #include "sec/sec.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +17,7 @@ static const char *const ranges[] = {"under_14", "14_17", "adult", NULL};
 
 typedef struct guardian {
     bool exists, child, consented;
+    char range[12];
     char phone[12];
 } guardian_t;
 
@@ -28,7 +31,8 @@ static int load(app_ctx_t *c, int64_t user_id, guardian_t *g, err_t *e)
     if (rc != DB_ROW)
         return rc < 0 ? rc : 0;
     g->exists = true;
-    g->child = strcmp(db_bytes(st, 0, &(size_t){0}), "under_14") == 0;
+    snprintf(g->range, sizeof(g->range), "%s", (const char *)db_bytes(st, 0, &(size_t){0}));
+    g->child = strcmp(g->range, "under_14") == 0;
     g->consented = !db_is_null(st, 2);
     size_t len, n;
     const void *p = db_bytes(st, 1, &len);
@@ -153,28 +157,15 @@ int identity_guardian_withdrawing(app_ctx_t *c, int64_t user_id, const char *cod
 int identity_guardian_get(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
 {
     guardian_t g;
-    db_stmt_t *st;
     int rc = load(c, user_id, &g, e);
     char masked[12] = "";
     if (g.phone[0])
-        memcpy(masked, g.phone, 3), memcpy(masked + 3, "****", 4),
-            memcpy(masked + 7, g.phone + 7, 5);
+        log_mask_phone(g.phone, masked);
     sec_wipe(g.phone, sizeof(g.phone));
     if (rc < 0)
         return rc;
-    const char *range = NULL;
-    rc = db_one(c->db, &st, "SELECT age_range FROM guardians WHERE user_id = $1",
-                DB_ARGS(DB_I64(user_id)), e);
-    if (rc < 0)
-        return rc;
-    char buf[16] = "";
-    if (rc == DB_ROW) {
-        snprintf(buf, sizeof(buf), "%s", (const char *)db_bytes(st, 0, &(size_t){0}));
-        range = buf;
-        db_done(st);
-    }
-    *out = json_pack("{s:s?, s:b, s:b, s:s?}", "age_range", range, "guardian_required",
-                     g.child && !g.consented, "guardian_consented", g.consented,
-                     "guardian_phone_masked", masked[0] ? masked : NULL);
+    *out = json_pack("{s:s?, s:b, s:b, s:s?}", "age_range", g.exists ? g.range : NULL,
+                     "guardian_required", g.child && !g.consented, "guardian_consented",
+                     g.consented, "guardian_phone_masked", masked[0] ? masked : NULL);
     return 0;
 }

@@ -16,8 +16,12 @@ export async function hasConsent(scope) {
   return j.items.some((c) => c.scope === scope && c.granted_at && !c.withdrawn_at);
 }
 
-/** The separate-consent question for one scope (location, ...). */
-export function ConsentAsk({ scope, title, onAnswer }) {
+const LOCATION_NOTE = `仅在您发送位置时获取一次，只发给本会话的对方。您可以拒绝，拒绝不影响文字、图片等其他功能；
+      同意后也可以随时在「我的—权限与同意」中撤回。`;
+
+/** The separate-consent question for one scope (location, ...), with
+ * what it is for (note). */
+export function ConsentAsk({ scope, title, onAnswer, note = LOCATION_NOTE }) {
   const { policy } = useStore(session);
   const cats = policy.datamap.filter((c) => c.consent === scope);
   const act = useAction(async () => {
@@ -30,8 +34,7 @@ export function ConsentAsk({ scope, title, onAnswer }) {
       ${cats.map((c) => html`<li key=${c.id}>${c.label_zh}${c.sensitive && html` <span class="tag danger">敏感</span>`}
         <span class="muted small"> · ${retentionText(c.retention)}</span></li>`)}
     </ul>
-    <p class="small muted">仅在您发送位置时获取一次，只发给本会话的对方。您可以拒绝，拒绝不影响文字、图片等其他功能；
-      同意后也可以随时在「我的—权限与同意」中撤回。</p>
+    <p class="small muted">${note}</p>
     <${ErrorNotice} error=${act.error} />
     <div class="row end">
       <${Button} kind="secondary" onClick=${() => onAnswer(false)} data-testid="consent-refuse">不同意<//>

@@ -5,12 +5,9 @@
 // buyers attributed to them (masked phones, protection time left).
 import { html, useEffect, useState } from "../../lib/html.js";
 import { api } from "../../lib/api.js";
-import { useStore } from "../../lib/store.js";
 import { navigate } from "../../lib/router.js";
 import { Button, ErrorNotice, Field, Notice, TopBar, formatDateTime, useAction } from "../../lib/ui.js";
-import { retentionText, scopeLabel } from "../../lib/policy.js";
-import { session } from "../session.js";
-import { hasConsent } from "./attach.js";
+import { ConsentAsk, hasConsent } from "./attach.js";
 
 const SCOPE = "identity_verification";
 const STATES = { none: "未认证", code_sent: "等待验证码", checking: "审核中", verified: "已认证", failed: "未通过" };
@@ -26,26 +23,8 @@ function base64Of(file) {
   });
 }
 
-function IdentityConsent({ onGranted, back }) {
-  const { policy } = useStore(session);
-  const cats = policy.datamap.filter((c) => c.consent === SCOPE);
-  const act = useAction(async () => {
-    await api("PUT", `/v1/me/consents/${SCOPE}`, { version: policy.version });
-    onGranted();
-  });
-  return html`<section class="card" data-testid="consent-identity_verification">
-    <p>实名认证需要您单独同意我们处理<strong>${scopeLabel(policy, SCOPE)}</strong>：</p>
-    <ul>${cats.map((c) => html`<li key=${c.id}>${c.label_zh}${c.sensitive && html` <span class="tag danger">敏感</span>`}
-      <span class="muted small"> · ${retentionText(c.retention)}</span></li>`)}</ul>
-    <p class="small muted">仅用于核验您的身份（绑定楼盘前必须完成），由实名认证服务商核验；未满18周岁不能认证。
-      拒绝不影响浏览与微聊，可随时在「我的—权限与同意」中撤回。</p>
-    <${ErrorNotice} error=${act.error} />
-    <div class="row end">
-      <${Button} kind="secondary" onClick=${back} data-testid="consent-refuse">不同意<//>
-      <${Button} onClick=${() => act.run()} busy=${act.busy} data-testid="consent-agree">同意<//>
-    </div>
-  </section>`;
-}
+const IDENTITY_NOTE = `仅用于核验您的身份（绑定楼盘前必须完成），由实名认证服务商核验；未满18周岁不能认证。
+  拒绝不影响浏览与微聊，可随时在「我的—权限与同意」中撤回。`;
 
 export function Verify({ back }) {
   const [state, setState] = useState(null);
@@ -78,7 +57,9 @@ export function Verify({ back }) {
   if (!state || consent === null) body = html`<p>正在加载…</p>`;
   else if (state.status === "verified")
     body = html`<${Notice} kind="ok" role="status"><span data-testid="verified">已认证：${state.name}（${state.id_masked}）</span><//>`;
-  else if (!consent) body = html`<${IdentityConsent} onGranted=${() => setConsent(true)} back=${back} />`;
+  else if (!consent)
+    body = html`<section class="card"><${ConsentAsk} scope=${SCOPE} title="实名认证" note=${IDENTITY_NOTE}
+      onAnswer=${(yes) => (yes ? setConsent(true) : back())} /></section>`;
   else if (state.status === "code_sent")
     body = html`<form class="card" onSubmit=${(e) => confirm.run(e)}>
       <p>验证码已发送至银行预留手机号。</p>
