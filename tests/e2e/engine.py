@@ -141,7 +141,10 @@ class Cluster:
             oid = c.fetchone()[0]
         out = b""
         for p in sorted((self.data / "base" / str(oid)).iterdir()):
-            out += p.read_bytes()
+            try:
+                out += p.read_bytes()
+            except FileNotFoundError:
+                pass  # a file PostgreSQL replaced while we listed (pg_internal.init): no data
         return out
 
 
