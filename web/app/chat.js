@@ -65,7 +65,9 @@ async function loadConversations() {
 
 export async function loadAll() {
   const convs = await loadConversations();
-  update((s) => ({ ...s, ready: true, convs, msgs: {} }));
+  // the open conversation keeps what it shows until its reload replaces it
+  // (an empty list in between would flash and lose the reader's place)
+  update((s) => ({ ...s, ready: true, convs, msgs: s.openId && s.msgs[s.openId] ? { [s.openId]: s.msgs[s.openId] } : {} }));
   const open = state().openId;
   if (open) await openConversation(open, true);
 }
@@ -185,12 +187,15 @@ export function closeConversation() {
   update((s) => ({ ...s, openId: null }));
 }
 
-/** The page before the oldest loaded message (scrolling up). */
-export async function loadOlder(id) {
+/** The page before the oldest loaded message (scrolling up). `shownSeq` is
+ * the oldest message the view has rendered: when the store already holds
+ * something else (a reload or a page not drawn yet), the view decides
+ * again after its next render instead of fetching past what it showed. */
+export async function loadOlder(id, shownSeq) {
   const list = state().msgs[id];
   if (!list || !list.hasMore || list.loadingOlder) return;
   const oldest = list.items.find((x) => !x.pending);
-  if (!oldest) return;
+  if (!oldest || (shownSeq !== undefined && oldest.seq !== shownSeq)) return;
   update((s) => {
     putMsgs(s, id, { ...s.msgs[id], loadingOlder: true });
     return s;

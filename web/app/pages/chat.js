@@ -217,7 +217,11 @@ export function ChatView({ id }) {
     return () => chat.closeConversation();
   }, [id]);
   const items = list ? list.items : [];
-  const onScroll = useScroll(scroller, items, () => chat.loadOlder(id).catch(() => {}));
+  // older messages are asked for relative to the oldest one on screen, so a
+  // page the store holds but has not rendered yet is not skipped over
+  const shownOldest = items.find((x) => !x.pending);
+  const onTop = () => shownOldest && chat.loadOlder(id, shownOldest.seq).catch(() => {});
+  const onScroll = useScroll(scroller, items, onTop);
   useEffect(() => {
     const read = () => document.visibilityState === "visible" && chat.markRead(id);
     read();
