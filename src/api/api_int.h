@@ -112,6 +112,8 @@ int api_consultant_conversation(api_req_t *r);
 int api_consultant_buyers(api_req_t *r);
 int api_consultant_pool(api_req_t *r);
 int api_consultant_assign(api_req_t *r);
+int api_consultant_stage(api_req_t *r);
+int api_consultant_card(api_req_t *r);
 int api_admin_bindings(api_req_t *r);
 int api_admin_binding_documents(api_req_t *r);
 int api_admin_binding_decision(api_req_t *r);

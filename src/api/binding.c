@@ -110,6 +110,16 @@ int api_consultant_conversation(api_req_t *r)
     return api_reply(r, created ? 201 : 200, out);
 }
 
+int api_consultant_card(api_req_t *r)
+{
+    int64_t id;
+    json_t *out;
+    int rc;
+    if ((rc = api_param_id(r, 0, &id)) < 0 || (rc = binding_card(r->ctx, id, &out, &r->err)) < 0)
+        return rc;
+    return api_reply(r, 200, out);
+}
+
 int api_consultant_buyers(api_req_t *r)
 {
     json_t *out;
@@ -139,6 +149,24 @@ int api_consultant_assign(api_req_t *r)
         (rc = binding_assign(r->ctx, r->session.user_id, dev, buyer, consultant, &r->err)) < 0)
         return rc;
     return api_reply(r, 204, NULL);
+}
+
+int api_consultant_stage(api_req_t *r)
+{
+    static const char *const keys[] = {"stage", NULL};
+    const char *stage;
+    int64_t dev, buyer;
+    json_t *out;
+    int rc;
+    if ((rc = api_param_id(r, 0, &dev)) < 0 || (rc = api_param_id(r, 1, &buyer)) < 0 ||
+        (rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
+        (rc = jread_str(r->body, NULL, "stage", true, 1, 8, &stage, &r->err)) < 0)
+        return rc;
+    if (strcmp(stage, "visited") != 0 && strcmp(stage, "deal") != 0)
+        return err_set(&r->err, ERR_VALIDATION_FAILED, "stage", "visited or deal");
+    if ((rc = binding_progress(r->ctx, r->session.user_id, dev, buyer, stage, &out, &r->err)) < 0)
+        return rc;
+    return api_reply(r, 200, out);
 }
 
 int api_admin_bindings(api_req_t *r)

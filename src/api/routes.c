@@ -88,6 +88,7 @@ const api_route_t api_routes[] = {
     {"POST",   "/v1/admin/catalog/images",       api_admin_catalog_image,   AUTH_STAFF,  API_BODY_RAW,  R_ADMIN},
     {"POST",   "/v1/admin/developments",         api_admin_development_create, AUTH_STAFF, API_BODY_JSON, R_ADMIN},
     {"GET",    "/v1/developments/:id/consultants", api_development_consultants, AUTH_NONE, API_BODY_NONE, 0},
+    {"GET",    "/v1/consultants/:id",            api_consultant_card,       AUTH_NONE,   API_BODY_NONE, 0},
     {"POST",   "/v1/developments/:id/visits",    api_development_visit,     AUTH_USER,   API_BODY_JSON, 0},
     /* 绑定楼盘 and 客户归属 (issue 13): AUTH_VERIFIED is R25, verified accounts only */
     {"POST",   "/v1/bindings",                   api_binding_apply,         AUTH_VERIFIED, API_BODY_JSON, 0},
@@ -97,6 +98,7 @@ const api_route_t api_routes[] = {
     {"GET",    "/v1/consultant/buyers",          api_consultant_buyers,     AUTH_VERIFIED, API_BODY_NONE, 0},
     {"GET",    "/v1/consultant/developments/:id/pool", api_consultant_pool, AUTH_VERIFIED, API_BODY_NONE, 0},
     {"POST",   "/v1/consultant/developments/:id/pool/:buyer/assign", api_consultant_assign, AUTH_VERIFIED, API_BODY_JSON, 0},
+    {"POST",   "/v1/consultant/developments/:id/buyers/:buyer/stage", api_consultant_stage, AUTH_VERIFIED, API_BODY_JSON, 0},
     {"GET",    "/v1/admin/bindings",             api_admin_bindings,        AUTH_STAFF,  API_BODY_NONE, R_ADMIN | R_REVIEWER},
     {"POST",   "/v1/admin/bindings/:id/documents", api_admin_binding_documents, AUTH_STAFF, API_BODY_JSON, R_REVIEWER},
     {"POST",   "/v1/admin/bindings/:id/decision", api_admin_binding_decision, AUTH_STAFF, API_BODY_JSON, R_REVIEWER},

@@ -234,6 +234,47 @@ int binding_consultants(app_ctx_t *c, int64_t development_id, json_t **out, err_
     return 0;
 }
 
+int binding_card(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = db_query(c->db, &st,
+                      "SELECT development_id, role, is_main FROM bindings WHERE user_id = $1 AND "
+                      "status = 'approved' ORDER BY is_main DESC, decided_at, id",
+                      DB_ARGS(DB_I64(user_id)), e);
+    if (rc < 0)
+        return rc;
+    json_t *devs = json_array();
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        json_t *card;
+        err_t ce = {0};
+        if (catalog_card(c, db_i64(st, 0), &card, &ce) < 0) { /* retired meanwhile */
+            err_clear(&ce);
+            continue;
+        }
+        json_object_set_new(card, "role", json_string((const char *)db_bytes(st, 1, &(size_t){0})));
+        json_object_set_new(card, "main", json_boolean(db_i64(st, 2) != 0));
+        json_array_append_new(devs, card);
+    }
+    if (rc < 0) {
+        json_decref(devs);
+        return rc;
+    }
+    db_done(st);
+    char name[96];
+    err_t ne = {0};
+    bool named = identity_verified_name(c, user_id, name, sizeof(name), &ne) == 0;
+    err_clear(&ne);
+    /* only a consultant has a card: anyone else is not found, so the card
+     * route tells nobody whether an account exists */
+    if (json_array_size(devs) == 0 || !named) {
+        json_decref(devs);
+        return err_set(e, ERR_NOT_FOUND, NULL, "no such consultant");
+    }
+    *out = json_pack("{s:o, s:s, s:b, s:o}", "user_id", ids_json(user_id), "name", name, "verified",
+                     true, "developments", devs);
+    return 0;
+}
+
 int binding_queue(app_ctx_t *c, const char *status, int limit, json_t **out, err_t *e)
 {
     db_stmt_t *st;

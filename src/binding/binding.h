@@ -49,6 +49,12 @@ int binding_unbind(app_ctx_t *c, int64_t user_id, int64_t id, err_t *e)
  * {"items":[{"user_id","name","role","main","verified"}]}. */
 int binding_consultants(app_ctx_t *c, int64_t development_id, json_t **out, err_t *e)
     __attribute__((warn_unused_result));
+/* A consultant's card (名片): their verified name and the developments
+ * they are approved at, main first, each as catalog_card with "role" and
+ * "main": {"user_id","name","verified","developments":[...]}. NOT_FOUND
+ * for anyone without an approved binding (no account is revealed). */
+int binding_card(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
 /* Whether user_id is an approved consultant (manager: with that role) of
  * the development. */
 int binding_is_bound(app_ctx_t *c, int64_t user_id, int64_t development_id, bool manager, bool *yes,
@@ -73,14 +79,16 @@ int binding_decide(app_ctx_t *c, const staff_session_t *s, int64_t id, bool appr
  * link or chat): theirs unless the buyer is someone's already (first
  * touch). FORBIDDEN when consultant is not an approved consultant of it
  * or the buyer is one (a development's own consultant is no buyer of
- * it). *out: {"consultant_id","source","protected_until","new"}. Audited
+ * it). *out: {"consultant_id","source","stage","protected_until","new"}. Audited
  * when it is new. */
 int binding_attribute(app_ctx_t *c, int64_t buyer, int64_t development_id, int64_t consultant,
                       const char *source, json_t **out, err_t *e)
     __attribute__((warn_unused_result));
-/* The buyers attributed to consultant and still protected:
+/* The buyers attributed to consultant and in force:
  * {"items":[{"buyer_id","phone_masked","development_id","source",
- * "created_at","protected_until","days_left"}]}; never a full number. */
+ * "created_at","stage","visited_at","deal_at","protected_until",
+ * "days_left"}]} (stage new | visited | deal; the last two null after a
+ * deal); never a full number. */
 int binding_buyers(app_ctx_t *c, int64_t consultant, json_t **out, err_t *e)
     __attribute__((warn_unused_result));
 /* The development's pool (lapsed buyers), for its manager. FORBIDDEN
@@ -91,6 +99,15 @@ int binding_pool(app_ctx_t *c, int64_t manager, int64_t development_id, json_t *
  * audited ("attribution.assign"). */
 int binding_assign(app_ctx_t *c, int64_t manager, int64_t development_id, int64_t buyer,
                    int64_t consultant, err_t *e) __attribute__((warn_unused_result));
+
+/* The consultant records a buyer of theirs at the development as
+ * visited (到访: protected for the development's deal period from now)
+ * or as a deal (成交: theirs for good), audited ("attribution.visit",
+ * "attribution.deal"). FORBIDDEN when the buyer is not theirs there (or
+ * lapsed); CONFLICT when recorded already. *out: {"stage",
+ * "protected_until"} (null after a deal). */
+int binding_progress(app_ctx_t *c, int64_t consultant, int64_t development_id, int64_t buyer,
+                     const char *stage, json_t **out, err_t *e) __attribute__((warn_unused_result));
 
 /* Opens user's conversation with peer about a development, attributing
  * the buyer (chat: the buyer starts it with a consultant of the

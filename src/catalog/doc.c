@@ -96,7 +96,7 @@ static const field_t fields[] = {
     {"overview",         F_TEXT,    false, 0,   2000,      NULL,           false},
     /* 客户归属 (domain.md §8): days a buyer stays a consultant's */
     {"visit_protection_days", F_INT, false, 0,  365,       NULL,           false},
-    {"deal_protection_days",  F_INT, false, 1,  730,       NULL,           false},
+    {"deal_protection_days",  F_INT, false, 0,  730,       NULL,           false},
     {"layouts",          F_LAYOUTS, false, 0,   50,        NULL,           false},
     {"albums",           F_ALBUMS,  false, 0,   0,         NULL,           false},
 };

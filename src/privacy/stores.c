@@ -137,11 +137,11 @@ const privacy_store_t privacy_stores[] = {
     /* the buyer's side; a consultant's buyers are cut on the consultant's cancellation */
     {"customer_attribution", "attributions", "id", "buyer_id", "created_at",
      COLS(ID("id"), ID("development_id"), ID("consultant_id"), TEXT("source"), INT("created_at"),
-          INT("visit_until"), INT("deal_until")),
+          TEXT("stage"), INT("visited_at"), INT("deal_at"), INT("protected_until")),
      "created_at, id", PRIVACY_DELETE, "which consultant this buyer belongs to, per development"},
     {"customer_attribution", "attributions", "id", "consultant_id", "created_at",
      COLS(ID("id"), ID("development_id"), ID("buyer_id"), TEXT("source"), INT("created_at"),
-          INT("visit_until")),
+          TEXT("stage"), INT("protected_until")),
      "created_at, id", PRIVACY_ANONYMISE,
      "buyers attributed to this consultant: they go to the development's pool"},
     /* browse-only clients: a keyed hash of the address, for rate limits */

@@ -306,6 +306,113 @@ def test_a_lapsed_buyer_goes_to_the_pool_and_the_manager_reassigns_with_an_audit
     assert changes == ["attribution.create", "attribution.assign"]
 
 
+def test_a_consultants_card_shows_the_verified_name_and_developments_to_anyone(srv):
+    main_dev = development(srv, "名片主营花园")
+    other = development(srv, "名片二号花园")
+    token, uid, phone = verified_user(srv, "名片顾问")
+    first = apply(srv, token, other)
+    second = apply(srv, token, main_dev, main=True)
+    # pending bindings are not on the card
+    assert_error(srv.get(f"/v1/consultants/{uid}"), 404, "not_found")
+    approve(srv, first.json()["id"])
+    assert [d["name"] for d in srv.get(f"/v1/consultants/{uid}").json()["developments"]] == [
+        "名片二号花园"]
+    approve(srv, second.json()["id"])
+    r = srv.get(f"/v1/consultants/{uid}")  # no account needed
+    assert r.status_code == 200, r.content[:300]
+    card = r.json()
+    assert card["name"] == "名片顾问" and card["verified"] is True
+    assert [(d["name"], d["main"]) for d in card["developments"]] == [
+        ("名片主营花园", True), ("名片二号花园", False)]
+    assert "实际售价" in card["developments"][0]["price_notice"]
+    assert phone_digits(phone) not in r.text
+    # an account that is no consultant has no card, and says nothing of itself
+    buyer, _, _ = srv.new_user()
+    buyer_id = srv.get("/v1/me", token=buyer).json()["id"]
+    assert_error(srv.get(f"/v1/consultants/{buyer_id}"), 404, "not_found")
+    assert_error(srv.get("/v1/consultants/999999999999"), 404, "not_found")
+    for bad in ("abc", "-1", "1" * 30):
+        r = srv.get(f"/v1/consultants/{bad}")
+        assert r.status_code in (400, 404, 422), (bad, r.status_code)
+        assert r.json()["error"]["code"] in ("bad_request", "not_found", "validation_failed")
+    # unbinding takes a development off the card, the last one the card itself
+    assert srv.request("DELETE", f"/v1/bindings/{first.json()['id']}", token=token).status_code == 204
+    assert [d["name"] for d in srv.get(f"/v1/consultants/{uid}").json()["developments"]] == [
+        "名片主营花园"]
+    assert srv.request("DELETE", f"/v1/bindings/{second.json()['id']}", token=token).status_code == 204
+    assert_error(srv.get(f"/v1/consultants/{uid}"), 404, "not_found")
+
+
+def attributed(srv, dev, consultant_id):
+    buyer, _, _ = srv.new_user()
+    buyer_id = srv.get("/v1/me", token=buyer).json()["id"]
+    r = srv.post(f"/v1/developments/{dev['id']}/visits", token=buyer,
+                 json={"consultant_id": consultant_id, "source": "qr"})
+    assert r.status_code == 200 and r.json()["stage"] == "new", r.content[:300]
+    return buyer, buyer_id
+
+
+def test_a_recorded_visit_starts_the_deal_period_and_a_deal_keeps_the_buyer(srv):
+    dev = development(srv, "到访花园", visit_protection_days=7, deal_protection_days=30)
+    a_token, a_id, _ = consultant(srv, dev, "到访甲")
+    b_token, _, _ = consultant(srv, dev, "到访乙")
+    _, buyer_id = attributed(srv, dev, a_id)
+    url = f"/v1/consultant/developments/{dev['id']}/buyers/{buyer_id}/stage"
+    # only the buyer's own consultant records, and only a known stage
+    assert_error(srv.post(url, token=b_token, json={"stage": "visited"}), 403, "forbidden")
+    assert_error(srv.post(url, token=a_token, json={"stage": "signed"}), 422,
+                 "validation_failed", "stage")
+    assert_error(srv.post(url, token=a_token, json={}), 422, "validation_failed", "stage")
+    assert_error(srv.post(url, token=a_token, json={"stage": "deal", "x": 1}), 422,
+                 "validation_failed")
+    before = int(time.time() * 1000) - 1000  # clocks read apart
+    r = srv.post(url, token=a_token, json={"stage": "visited"})
+    assert r.status_code == 200, r.content[:300]
+    assert r.json()["stage"] == "visited"
+    assert r.json()["protected_until"] >= before + 30 * 86400000
+    (item,) = srv.get("/v1/consultant/buyers", token=a_token).json()["items"]
+    assert item["stage"] == "visited" and item["days_left"] == 30 and item["visited_at"] >= before
+    assert_error(srv.post(url, token=a_token, json={"stage": "visited"}), 409, "conflict")
+    r = srv.post(url, token=a_token, json={"stage": "deal"})
+    assert r.status_code == 200 and r.json() == {"stage": "deal", "protected_until": None}
+    (item,) = srv.get("/v1/consultant/buyers", token=a_token).json()["items"]
+    assert item["stage"] == "deal" and item["days_left"] is None and item["deal_at"] >= before
+    assert_error(srv.post(url, token=a_token, json={"stage": "deal"}), 409, "conflict")
+    assert_error(srv.post(url, token=a_token, json={"stage": "visited"}), 409, "conflict")
+    changes = [a["action"] for a in audit_all(srv) if a.get("subject_id") == buyer_id]
+    assert changes == ["attribution.create", "attribution.visit", "attribution.deal"]
+
+
+def test_a_visited_buyer_lapses_after_the_deal_period_but_a_deal_never_does(srv):
+    dev = development(srv, "成交花园", visit_protection_days=7, deal_protection_days=0)
+    a_token, a_id, _ = consultant(srv, dev, "成交甲")
+    m_token, _, _ = consultant(srv, dev, "成交经理", role="manager")
+    _, visited = attributed(srv, dev, a_id)
+    _, dealt = attributed(srv, dev, a_id)
+    base = f"/v1/consultant/developments/{dev['id']}/buyers"
+    assert srv.post(f"{base}/{visited}/stage", token=a_token,
+                    json={"stage": "visited"}).status_code == 200
+    assert srv.post(f"{base}/{dealt}/stage", token=a_token,
+                    json={"stage": "deal"}).status_code == 200
+    # a deal period of 0 days: the visited buyer is in the pool at once
+    mine = srv.get("/v1/consultant/buyers", token=a_token).json()["items"]
+    assert [(x["buyer_id"], x["stage"]) for x in mine] == [(dealt, "deal")]
+    pool = srv.get(f"/v1/consultant/developments/{dev['id']}/pool", token=m_token).json()["items"]
+    assert [x["buyer_id"] for x in pool] == [visited]
+    # a lapsed buyer is nobody's to record
+    assert_error(srv.post(f"{base}/{visited}/stage", token=a_token, json={"stage": "deal"}), 403,
+                 "forbidden")
+    # the manager cannot take a closed deal away, and reassigning starts afresh
+    assign = f"/v1/consultant/developments/{dev['id']}/pool"
+    b_token, b_id, _ = consultant(srv, dev, "成交乙")
+    assert_error(srv.post(f"{assign}/{dealt}/assign", token=m_token, json={"consultant_id": b_id}),
+                 404, "not_found")
+    assert srv.post(f"{assign}/{visited}/assign", token=m_token,
+                    json={"consultant_id": b_id}).status_code == 204
+    (item,) = srv.get("/v1/consultant/buyers", token=b_token).json()["items"]
+    assert item["stage"] == "new" and item["visited_at"] is None and item["days_left"] == 7
+
+
 def test_cancellation_pools_a_consultants_buyers_and_erases_a_buyers_attributions(srv):
     dev = development(srv, "注销花园")
     c_token, c_id, c_phone = consultant(srv, dev, "辛顾问")

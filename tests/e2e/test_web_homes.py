@@ -2,7 +2,8 @@
 a visitor who refused the policy browses and searches the catalogue; a
 buyer chats from a development's consultant list and the chat opens with
 its card; a consultant verifies, applies for a binding and sees it
-decided; a consultant's buyers show masked phones; the reviewer's queue
+decided; a consultant's buyers show masked phones and take a recorded
+visit and deal; the reviewer's queue
 with its audited document read; the staff catalogue editor."""
 import base64
 
@@ -130,6 +131,18 @@ def test_a_consultants_buyers_show_masked_phones_only(staff_server, browser):
     d = phone_digits(buyer_phone)
     p.b.wait_text(d[:3] + "****" + d[-4:], "[data-testid=buyer-phone]")
     assert d not in p.b.text()
+    p.b.wait_text("到访保护期剩余 7 天", "[data-testid=buyer-protection]")
+    p.b.assert_accessible()
+    # 到访 starts the deal period; 成交 keeps the buyer
+    p.b.click("[data-testid=record-visit]")
+    p.b.wait_text("已到访", "[data-testid=buyer-stage]")
+    p.b.wait_text("成交保护期剩余 30 天", "[data-testid=buyer-protection]")
+    assert not p.b.all("[data-testid=record-visit]")
+    p.b.click("[data-testid=record-deal]")
+    p.b.wait_text("已成交", "[data-testid=buyer-stage]")
+    assert not p.b.all("[data-testid=record-deal]")
+    (item,) = staff_server.get("/v1/consultant/buyers", token=p.token).json()["items"]
+    assert item["stage"] == "deal"
     p.b.assert_accessible()
     p.b.assert_console_clean()
 
@@ -156,3 +169,30 @@ def test_an_admin_edits_and_retires_a_development_in_the_console(staff_server, b
     b.wait_text("已下架", "[data-testid=dev-saved]")
     assert staff_server.get(f"/v1/developments/{dev['id']}").status_code == 404
     b.assert_console_clean()
+
+
+def test_a_consultants_card_page_lists_their_developments_and_opens_a_chat(staff_server, browser):
+    dev = development(staff_server, "名片测试花园")
+    _, c_id, _ = consultant(staff_server, dev, "名片测试顾问")
+    # a visitor who refused the policy reaches the card from the development page
+    b = browser(staff_server)
+    b.open("/")
+    b.click("[data-testid=refuse]")
+    b.open(f"/homes/{dev['id']}")
+    b.css("[data-testid=card-link]").click()
+    b.wait(lambda: b.path() == f"/consultants/{c_id}", what="the card page")
+    b.wait_text("名片测试顾问", "[data-testid=card-name]")
+    b.wait_text("名片测试花园", "[data-testid=card-development]")
+    b.wait_text("登录后可微聊", "[data-testid=card-development]")
+    b.assert_accessible()
+    b.assert_console_clean()
+    # a signed-in buyer chats from the card: attributed, and the chat opens with the card
+    p = person(browser, staff_server)
+    p.b.open(f"/consultants/{c_id}")
+    p.b.click("[data-testid=card-wechat]")
+    p.b.wait(lambda: p.b.path().startswith("/chat/"), what="the chat view")
+    p.b.wait_text("名片测试花园", "[data-testid=messages]")
+    r = staff_server.post(f"/v1/developments/{dev['id']}/visits", token=p.token,
+                          json={"consultant_id": c_id, "source": "link"})
+    assert r.json()["consultant_id"] == c_id and r.json()["new"] is False
+    p.b.assert_console_clean()

@@ -17,6 +17,7 @@ import { Conversations, NewChat, OpenWith } from "./pages/conversations.js";
 import { ChatView } from "./pages/chat.js";
 import { CallOverlay } from "./pages/call.js";
 import { MePages } from "./pages/me.js";
+import { ConsultantCard } from "./pages/card.js";
 import { ErasureReport } from "./pages/rights.js";
 import { Development, Homes } from "./pages/homes.js";
 
@@ -63,6 +64,7 @@ function SignedIn({ me, path }) {
   else if (path === "/new") page = html`<${NewChat} />`;
   else if (path === "/homes") page = html`<${Homes} signedIn=${true} />`;
   else if ((m = match("/homes/:id", path))) page = html`<${Development} id=${m.id} key=${m.id} signedIn=${true} />`;
+  else if ((m = match("/consultants/:id", path))) page = html`<${ConsultantCard} id=${m.id} key=${m.id} signedIn=${true} />`;
   else if (path === "/policy") page = html`<${PolicyPage} back=${back} />`;
   else if ((m = match("/policy/:v", path))) page = html`<${PolicyPage} version=${m.v} back=${back} />`;
   else if (path.startsWith("/me")) page = html`<${MePages} me=${me} path=${path} />`;
@@ -101,6 +103,8 @@ function App() {
       const d = match("/homes/:id", path);
       if (d) return html`<${Development} id=${d.id} key=${d.id} signedIn=${false} />`;
       if (path === "/homes") return html`<${Homes} signedIn=${false} />`;
+      const c = match("/consultants/:id", path);
+      if (c) return html`<${ConsultantCard} id=${c.id} key=${c.id} signedIn=${false} />`;
       return html`<${Browse} policy=${s.policy} />`;
     }
     case "login":

@@ -2,7 +2,8 @@
 // (its separate consent asked first, with what it collects and how long;
 // a face photo, or a bank card and the code sent to its reserved phone),
 // the binding applications with their states and reasons, and the
-// buyers attributed to them (masked phones, protection time left).
+// buyers attributed to them (masked phones, protection time left, the
+// visit and the deal they record).
 import { html, useEffect, useState } from "../../lib/html.js";
 import { api } from "../../lib/api.js";
 import { navigate } from "../../lib/router.js";
@@ -161,6 +162,37 @@ export function Bindings({ back }) {
   </div>`;
 }
 
+const BUYER_STAGES = { new: "新客户", visited: "已到访", deal: "已成交" };
+
+function protection(b) {
+  if (b.stage === "deal") return "已成交，客户长期归属于您";
+  const period = b.stage === "visited" ? "成交保护期" : "到访保护期";
+  return `${period}剩余 ${b.days_left} 天（至 ${formatDateTime(b.protected_until)}）`;
+}
+
+/** One attributed buyer: masked phone, stage, protection left, and the
+ * buttons that record a visit (到访) or a deal (成交). */
+function BuyerItem({ b, reload }) {
+  const record = useAction(async (stage) => {
+    await api("POST", `/v1/consultant/developments/${b.development_id}/buyers/${b.buyer_id}/stage`, { stage });
+    await reload();
+  });
+  return html`<li class="card" data-testid="buyer" data-stage=${b.stage}>
+    <strong data-testid="buyer-phone">${b.phone_masked}</strong>
+    <span class="badge small" data-testid="buyer-stage"> ${BUYER_STAGES[b.stage]}</span>
+    <div class="muted small" data-testid="buyer-protection">${protection(b)}</div>
+    <div class="row">
+      ${b.stage === "new" &&
+      html`<${Button} kind="secondary small" busy=${record.busy} onClick=${() => record.run("visited")}
+          data-testid="record-visit">记录到访<//>`}
+      ${b.stage !== "deal" &&
+      html`<${Button} kind="secondary small" busy=${record.busy} onClick=${() => record.run("deal")}
+          data-testid="record-deal">记录成交<//>`}
+    </div>
+    <${ErrorNotice} error=${record.error} />
+  </li>`;
+}
+
 export function Buyers({ back }) {
   const [items, setItems] = useState(null);
   const load = useAction(async () => setItems((await api("GET", "/v1/consultant/buyers")).items));
@@ -170,11 +202,9 @@ export function Buyers({ back }) {
     <main class="page">
       <${ErrorNotice} error=${load.error} />
       ${items && items.length === 0 && html`<${Notice}>暂无归属于您的客户。<//>`}
-      <ul class="list" aria-label="我的客户">${(items || []).map((b) => html`<li key=${`${b.buyer_id}-${b.development_id}`} class="card" data-testid="buyer">
-        <strong data-testid="buyer-phone">${b.phone_masked}</strong>
-        <span class="muted small"> · 保护期剩余 ${b.days_left} 天（至 ${formatDateTime(b.protected_until)}）</span>
-      </li>`)}</ul>
-      <p class="small muted">客户号码仅显示打码后的号码。</p>
+      <ul class="list" aria-label="我的客户">${(items || []).map((b) =>
+        html`<${BuyerItem} key=${`${b.buyer_id}-${b.development_id}`} b=${b} reload=${load.run} />`)}</ul>
+      <p class="small muted">客户号码仅显示打码后的号码。记录到访后进入成交保护期；保护期结束未成交的客户进入楼盘公共客户池。</p>
     </main>
   </div>`;
 }

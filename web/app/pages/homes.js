@@ -138,7 +138,9 @@ export function Development({ id, signedIn }) {
         ${visit && visit.consultant_id && html`<${Notice} role="status">您由顾问 ${cons.find((c) => c.user_id === visit.consultant_id)?.name || ""} 为您服务。<//>`}
         ${cons.length === 0 && html`<p class="muted">暂无认证顾问。</p>`}
         <ul class="list">${cons.map((c) => html`<li key=${c.user_id} class="row consultant" data-testid="consultant">
-          <span class="grow"><strong>${c.name}</strong> ${c.verified && html`<span class="tag ok">已认证</span>`}
+          <span class="grow"><a href=${`/consultants/${c.user_id}`} data-testid="card-link"
+              onClick=${(e) => { e.preventDefault(); navigate(`/consultants/${c.user_id}`); }}><strong>${c.name}</strong></a>
+            ${c.verified && html`<span class="tag ok">已认证</span>`}
             ${c.main && html` <span class="tag">主营</span>`}</span>
           ${signedIn
             ? html`<${Button} kind="small" busy=${chat.busy} onClick=${() => chat.run(c.user_id)} data-testid="wechat">微聊<//>`
