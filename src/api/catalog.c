@@ -51,20 +51,27 @@ static int sort_param(api_req_t *r, catalog_sort_t *out)
                                   "default, price, price_desc, opening or distance");
 }
 
-/* The position of a nearby search: with the location consent when the
- * visitor is signed in. */
+/* The position of a nearby search (GCJ-02, or a device's WGS-84 with
+ * datum=wgs84): with the location consent when the visitor is signed in. */
 static int position(api_req_t *r, catalog_query_t *q)
 {
     bool has_lat, has_lng;
     int64_t radius;
+    char db[16];
+    const char *datum;
     int rc;
     if ((rc = api_query_double(r, "lat", -90, 90, &q->lat, &has_lat)) < 0 ||
         (rc = api_query_double(r, "lng", -180, 180, &q->lng, &has_lng)) < 0 ||
-        (rc = api_query_i64(r, "radius_km", 10, 1, CATALOG_RADIUS_MAX, &radius)) < 0)
+        (rc = api_query_i64(r, "radius_km", 10, 1, CATALOG_RADIUS_MAX, &radius)) < 0 ||
+        (rc = api_query_text(r, "datum", 8, db, sizeof(db), &datum)) < 0)
         return rc;
     if (has_lat != has_lng)
         return err_set(&r->err, ERR_VALIDATION_FAILED, has_lat ? "lng" : "lat",
                        "lat and lng go together");
+    if (datum && strcmp(datum, "gcj02") != 0 && strcmp(datum, "wgs84") != 0)
+        return err_set(&r->err, ERR_VALIDATION_FAILED, "datum", "gcj02 or wgs84");
+    if (datum && datum[0] == 'w')
+        catalog_wgs_to_gcj(q->lat, q->lng, &q->lat, &q->lng);
     q->near = has_lat;
     q->radius_km = (int)radius;
     if (q->near && r->session.user_id)

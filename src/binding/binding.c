@@ -11,7 +11,6 @@
 #include "media/media.h"
 #include "sec/sec.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,15 +318,6 @@ int binding_queue(app_ctx_t *c, const char *status, int limit, json_t **out, err
     return 0;
 }
 
-static char *b64(const char *p, size_t n)
-{
-    size_t cap = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
-    char *out = malloc(cap);
-    if (!out)
-        abort();
-    return sodium_bin2base64(out, cap, (const uint8_t *)p, n, sodium_base64_VARIANT_ORIGINAL);
-}
-
 static int audit_staff(app_ctx_t *c, const staff_session_t *s, const char *action, int64_t subject,
                        const char *categories, const char *reason, int64_t id, err_t *e)
 {
@@ -379,9 +369,12 @@ int binding_documents(app_ctx_t *c, const staff_session_t *s, int64_t id, const 
     if (rc == 0 &&
         (rc = audit_staff(c, s, "personal_data.read", user, "id_documents", reason, id, e)) == 0 &&
         (rc = db_commit(c->db, e)) == 0) {
-        char *a = b64(card, n1), *b = b64(badge, n2);
+        size_t la, lb;
+        char *a = sec_base64(card, n1, &la), *b = sec_base64(badge, n2, &lb);
         *out =
             json_pack("{s:o, s:s, s:s}", "id", ids_json(id), "business_card", a, "work_badge", b);
+        sec_wipe(a, la);
+        sec_wipe(b, lb);
         free(a);
         free(b);
     }

@@ -127,6 +127,8 @@ int catalog_image_get(app_ctx_t *c, int64_t id, char **bytes, size_t *len, char 
  * (Baidu's), and back (to within a few centimetres). */
 void catalog_gcj_to_bd(double lat, double lng, double *bd_lat, double *bd_lng);
 void catalog_bd_to_gcj(double bd_lat, double bd_lng, double *lat, double *lng);
+/* WGS-84 (a device's position) to GCJ-02; the same outside China. */
+void catalog_wgs_to_gcj(double lat, double lng, double *gcj_lat, double *gcj_lng);
 /* Great-circle distance in metres. */
 double catalog_distance_m(double lat1, double lng1, double lat2, double lng2);
 /* Whether (lat, lng) lies in the box around China the catalogue accepts. */

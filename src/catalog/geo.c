@@ -1,6 +1,6 @@
 /* geo.c - coordinates: GCJ-02 (the datum of Chinese maps, which the
- * catalogue stores) to BD-09 (Baidu's, derived on write) and back, and
- * distances. */
+ * catalogue stores) to BD-09 (Baidu's, derived on write) and back,
+ * WGS-84 (what a device's GPS gives) to GCJ-02, and distances. */
 #include "catalog/catalog.h"
 
 #include <math.h>
@@ -27,6 +27,46 @@ void catalog_bd_to_gcj(double bd_lat, double bd_lng, double *lat, double *lng)
     double t = atan2(y, x) - 0.000003 * cos(x * BD_K);
     *lng = z * cos(t);
     *lat = z * sin(t);
+}
+
+/* GCJ-02 is WGS-84 moved by a smooth, published offset (some hundreds of
+ * metres) computed on the Krasovsky 1940 ellipsoid; outside China the two
+ * are the same. */
+#define KRASOVSKY_A  6378245.0
+#define KRASOVSKY_EE 0.00669342162296594323
+
+static double offset_lat(double x, double y)
+{
+    double r = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt(fabs(x));
+    r += (20.0 * sin(6.0 * x * M_PI) + 20.0 * sin(2.0 * x * M_PI)) * 2.0 / 3.0;
+    r += (20.0 * sin(y * M_PI) + 40.0 * sin(y / 3.0 * M_PI)) * 2.0 / 3.0;
+    r += (160.0 * sin(y / 12.0 * M_PI) + 320.0 * sin(y * M_PI / 30.0)) * 2.0 / 3.0;
+    return r;
+}
+
+static double offset_lng(double x, double y)
+{
+    double r = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt(fabs(x));
+    r += (20.0 * sin(6.0 * x * M_PI) + 20.0 * sin(2.0 * x * M_PI)) * 2.0 / 3.0;
+    r += (20.0 * sin(x * M_PI) + 40.0 * sin(x / 3.0 * M_PI)) * 2.0 / 3.0;
+    r += (150.0 * sin(x / 12.0 * M_PI) + 300.0 * sin(x / 30.0 * M_PI)) * 2.0 / 3.0;
+    return r;
+}
+
+void catalog_wgs_to_gcj(double lat, double lng, double *gcj_lat, double *gcj_lng)
+{
+    if (!catalog_in_china(lat, lng)) {
+        *gcj_lat = lat;
+        *gcj_lng = lng;
+        return;
+    }
+    double dlat = offset_lat(lng - 105.0, lat - 35.0), dlng = offset_lng(lng - 105.0, lat - 35.0);
+    double rad = lat / 180.0 * M_PI, magic = 1 - KRASOVSKY_EE * sin(rad) * sin(rad);
+    double sq = sqrt(magic);
+    dlat = dlat * 180.0 / ((KRASOVSKY_A * (1 - KRASOVSKY_EE)) / (magic * sq) * M_PI);
+    dlng = dlng * 180.0 / (KRASOVSKY_A / sq * cos(rad) * M_PI);
+    *gcj_lat = lat + dlat;
+    *gcj_lng = lng + dlng;
 }
 
 double catalog_distance_m(double lat1, double lng1, double lat2, double lng2)

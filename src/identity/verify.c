@@ -14,7 +14,6 @@
 #include "privacy/privacy.h"
 #include "sec/sec.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,11 +95,8 @@ static char *evidence_text(const identity_submit_t *in)
 {
     json_t *ev;
     if (strcmp(in->method, "face") == 0) {
-        size_t n = sodium_base64_encoded_len(in->photo_len, sodium_base64_VARIANT_ORIGINAL);
-        char *b64 = malloc(n);
-        if (!b64)
-            abort();
-        sodium_bin2base64(b64, n, in->photo, in->photo_len, sodium_base64_VARIANT_ORIGINAL);
+        size_t n;
+        char *b64 = sec_base64(in->photo, in->photo_len, &n);
         ev = json_pack("{s:s}", "face_photo", b64);
         sec_wipe(b64, n);
         free(b64);

@@ -107,6 +107,9 @@ void sec_token_hash(const char *token, size_t len, uint8_t out[SEC_HASH_LEN]);
 /* A uniformly random 6-digit code, NUL-terminated. */
 void sec_otp_new(char out[7]);
 void sec_wipe(void *p, size_t len);
+/* Standard base64 of p[0..n), NUL-terminated, new (aborts when out of
+ * memory); *len its size with the NUL, for sec_wipe before free. */
+char *sec_base64(const void *p, size_t n, size_t *len);
 /* SHA-256 of in[0..len), and its first 8 bytes as 16 hex chars. */
 void sec_sha256(const void *in, size_t len, uint8_t out[32]);
 void sec_digest16(const void *in, size_t len, char out[17]);

@@ -1,4 +1,4 @@
-/* token.c - random bearer tokens, their hashes, and sign-in codes. */
+/* token.c - random bearer tokens, their hashes, sign-in codes, base64. */
 #include "sec/sec.h"
 
 #include <sodium.h>
@@ -78,4 +78,14 @@ void sec_hmac_hex(const char *key, const void *msg, size_t len, char out[65])
     crypto_auth_hmacsha256_update(&st, msg, len);
     crypto_auth_hmacsha256_final(&st, mac);
     sodium_bin2hex(out, 65, mac, sizeof(mac));
+}
+
+char *sec_base64(const void *p, size_t n, size_t *len)
+{
+    size_t cap = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
+    char *out = malloc(cap);
+    if (!out)
+        abort();
+    *len = cap;
+    return sodium_bin2base64(out, cap, p, n, sodium_base64_VARIANT_ORIGINAL);
 }

@@ -132,6 +132,21 @@ def test_nearby_for_a_visitor_uses_the_position_for_the_request_only(cat):
         assert needle not in cat.log_text()
 
 
+def test_nearby_takes_a_devices_wgs84_position_and_moves_it_to_gcj02(cat):
+    d = demo_lines()[0]
+    lat, lng = d["location"]["lat"], d["location"]["lng"]
+    q = f"lat={lat}&lng={lng}&radius_km=20&sort=distance&limit=5"
+    same = listing(cat, q)["items"][0]
+    assert same["name"] == d["name"] and same["distance_m"] < 5
+    # the same numbers as a GPS (WGS-84) reading are a few hundred metres off in GCJ-02
+    moved = listing(cat, q + "&datum=wgs84")["items"]
+    mine = next(x for x in moved if x["name"] == d["name"])
+    assert 100 < mine["distance_m"] < 1200
+    assert listing(cat, q + "&datum=gcj02")["items"][0]["distance_m"] < 5
+    assert_error(cat.get("/v1/developments?" + q + "&datum=bd09"), 422, "validation_failed",
+                 "datum")
+
+
 def test_nearby_for_a_signed_in_user_needs_the_location_consent(cat):
     token, _, _ = cat.new_user()
     q = "/v1/developments?lat=31.2&lng=121.5&sort=distance"

@@ -196,3 +196,53 @@ def test_a_consultants_card_page_lists_their_developments_and_opens_a_chat(staff
                           json={"consultant_id": c_id, "source": "link"})
     assert r.json()["consultant_id"] == c_id and r.json()["new"] is False
     p.b.assert_console_clean()
+
+
+def nearby_pair(srv, tag, lat, lng):
+    """Two developments around a GPS reading (lat, lng): one a street away,
+    one some 14 km off. Each test has its own place, 20 km from others."""
+    near = development(srv, f"附近{tag}近盘", location={"lat": lat + 0.0013, "lng": lng + 0.0046})
+    far = development(srv, f"附近{tag}远盘", location={"lat": lat + 0.1, "lng": lng + 0.1})
+    return near, far
+
+
+def nearby_names(b):
+    return [e.text.split("\n")[0].split(" ")[0] for e in b.all("[data-testid=development]")]
+
+
+def test_a_visitor_finds_nearby_developments_by_the_devices_position(staff_server, browser):
+    near, far = nearby_pair(staff_server, "甲", 31.2, 121.5)
+    b = browser(staff_server)
+    b.grant_geolocation(31.2, 121.5)
+    b.open("/")
+    b.click("[data-testid=refuse]")
+    b.click("[data-testid=browse-homes]")
+    b.css("[data-testid=development]")
+    b.click("[data-testid=nearby]")
+    b.wait_text("位置仅用于本次搜索", "[data-testid=nearby-on]")
+    b.wait(lambda: nearby_names(b) == [near["name"], far["name"]], what="the nearest first")
+    assert "km" in b.all("[data-testid=development]")[0].text
+    b.assert_accessible()
+    b.click("[data-testid=nearby-off]")
+    b.css("[data-testid=nearby]")
+    b.assert_console_clean()
+
+
+def test_a_signed_in_buyer_is_asked_for_the_location_consent_before_nearby(staff_server, browser):
+    near, far = nearby_pair(staff_server, "乙", 30.2, 120.1)
+    p = person(browser, staff_server)
+    p.b.grant_geolocation(30.2, 120.1)
+    p.b.open("/homes")
+    p.b.click("[data-testid=nearby]")
+    p.b.css("[data-testid=consent-location]")
+    p.b.assert_accessible()
+    p.b.click("[data-testid=consent-refuse]")
+    p.b.wait_text("未使用您的位置", "[data-testid=nearby-note]")
+    assert not p.b.all("[data-testid=nearby-on]")
+    consents = staff_server.get("/v1/me/consents", token=p.token).json()["items"]
+    assert not any(c["scope"] == "location" and c.get("granted_at") and not c.get("withdrawn_at")
+                   for c in consents)
+    p.b.click("[data-testid=nearby]")
+    p.b.click("[data-testid=consent-agree]")
+    p.b.wait(lambda: nearby_names(p.b) == [near["name"], far["name"]], what="the nearest first")
+    p.b.assert_console_clean()

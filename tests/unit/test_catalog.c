@@ -39,6 +39,23 @@ static void test_gcj_to_bd_matches_the_published_transform_and_goes_back(void **
         }
 }
 
+static void test_wgs_to_gcj_moves_a_few_hundred_metres_in_china_only(void **state)
+{
+    (void)state;
+    double lat, lng;
+    /* Tiananmen by GPS (WGS-84) lands near its GCJ-02 position above */
+    catalog_wgs_to_gcj(39.907333, 116.391278, &lat, &lng);
+    assert_true(catalog_distance_m(lat, lng, 39.908692, 116.397477) < 60.0);
+    for (double a = 20.0; a < 50.0; a += 2.9)
+        for (double b = 100.0; b < 125.0; b += 3.1) {
+            catalog_wgs_to_gcj(a, b, &lat, &lng);
+            double d = catalog_distance_m(a, b, lat, lng);
+            assert_true(d > 50.0 && d < 1200.0);
+        }
+    catalog_wgs_to_gcj(48.85, 2.35, &lat, &lng); /* Paris: no offset */
+    assert_true(lat == 48.85 && lng == 2.35);
+}
+
 static void test_distance_and_the_china_box(void **state)
 {
     (void)state;
@@ -319,6 +336,7 @@ int main(void)
 {
     const struct CMUnitTest pure[] = {
         cmocka_unit_test(test_gcj_to_bd_matches_the_published_transform_and_goes_back),
+        cmocka_unit_test(test_wgs_to_gcj_moves_a_few_hundred_metres_in_china_only),
         cmocka_unit_test(test_distance_and_the_china_box),
         cmocka_unit_test(test_initials_of_common_and_rare_characters),
         cmocka_unit_test(test_a_document_is_checked_field_by_field),

@@ -17,7 +17,7 @@ function Application({ b, canDecide, done }) {
       done();
     }
   });
-  return html`<li class="card" data-testid="application" data-binding=${b.id}>
+  return html`<li class="card stack" data-testid="application" data-binding=${b.id}>
     <p><strong>${b.development_name}</strong> · ${b.role === "manager" ? "案场经理" : "置业顾问"}${b.main ? " · 主营" : ""}</p>
     <p class="small">用户 ${b.user_id} · 联系电话 <span data-testid="masked-phone">${b.contact_phone_masked}</span> · 申请于 ${formatDateTime(b.created_at)}</p>
     <${ErrorNotice} error=${act.error} />

@@ -43,7 +43,8 @@ export function ConsentAsk({ scope, title, onAnswer, note = LOCATION_NOTE }) {
   </div>`;
 }
 
-function locate() {
+/** The device's position once (WGS-84). */
+export function locate() {
   return new Promise((resolve, reject) => {
     if (!navigator.geolocation) return reject(new Error("unsupported"));
     navigator.geolocation.getCurrentPosition(

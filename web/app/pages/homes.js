@@ -7,9 +7,10 @@
 import { html, useEffect, useState } from "../../lib/html.js";
 import { api } from "../../lib/api.js";
 import { navigate } from "../../lib/router.js";
-import { Button, ErrorNotice, Field, Notice, TopBar, useAction } from "../../lib/ui.js";
+import { Button, Dialog, ErrorNotice, Field, Notice, TopBar, useAction } from "../../lib/ui.js";
 import { Tabs } from "./tabs.js";
 import { startWith } from "../chat.js";
+import { ConsentAsk, hasConsent, locate } from "./attach.js";
 
 const STATUSES = [["", "全部"], ["on_sale", "在售"], ["pending", "待售"], ["last_units", "尾盘"], ["sold_out", "售罄"]];
 const SORTS = [["default", "默认"], ["price", "均价从低到高"], ["price_desc", "均价从高到低"], ["opening", "开盘时间"]];
@@ -17,6 +18,14 @@ const SORTS = [["default", "默认"], ["price", "均价从低到高"], ["price_d
 function query(f, cursor) {
   const p = new URLSearchParams();
   for (const k of ["q", "city", "district", "sale_status", "sort", "price_max"]) if (f[k]) p.set(k, f[k]);
+  if (f.near) {
+    // the device's GPS reading, for this search only (the server stores none)
+    p.set("lat", f.near.lat.toFixed(6));
+    p.set("lng", f.near.lng.toFixed(6));
+    p.set("datum", "wgs84");
+    p.set("radius_km", "20");
+    p.set("sort", "distance");
+  }
   if (cursor) p.set("cursor", cursor);
   p.set("limit", "10");
   return `/v1/developments?${p}`;
@@ -38,13 +47,52 @@ function Summary({ d }) {
   </li>`;
 }
 
+const NEAR_NOTE = `仅用于本次附近搜索，不会保存；拒绝不影响按城市、区域找房。同意后可随时在「我的—权限与同意」中撤回。`;
+
+/** 附近: a signed-in person is asked for the location consent first (a
+ * visitor's position is used for the one search and never stored); a
+ * refusal or no position leaves the typed city and district. */
+function useNearby(signedIn, onPosition) {
+  const [step, setStep] = useState(null); // null | ask | locating
+  const [note, setNote] = useState(null);
+  const find = () => {
+    setStep("locating");
+    locate().then(
+      (p) => (setStep(null), setNote(null), onPosition(p)),
+      () => (setStep(null), setNote("无法获取当前位置，请填写城市和区域查找。"))
+    );
+  };
+  const start = async () => {
+    setNote(null);
+    if (!signedIn) return find();
+    try {
+      if (await hasConsent("location")) return find();
+    } catch (e) {
+      /* asked below */
+    }
+    setStep("ask");
+  };
+  const answer = (yes) => (yes ? find() : (setStep(null), setNote("未使用您的位置，请填写城市和区域查找。")));
+  return { step, note, start, answer };
+}
+
 export function Homes({ signedIn }) {
-  const [f, setF] = useState({ q: "", city: "", district: "", sale_status: "", sort: "default", price_max: "" });
+  const [f, setF] = useState({ q: "", city: "", district: "", sale_status: "", sort: "default", price_max: "", near: null });
   const [page, setPage] = useState({ items: [], next: null, loaded: false });
-  const act = useAction(async (more) => {
-    const j = await api("GET", query(f, more ? page.next : null));
+  const act = useAction(async (more, over) => {
+    const j = await api("GET", query(over || f, more ? page.next : null));
     setPage({ items: more ? [...page.items, ...j.items] : j.items, next: j.next_cursor, loaded: true });
   });
+  const nearby = useNearby(signedIn, (near) => {
+    const g = { ...f, near };
+    setF(g);
+    act.run(false, g);
+  });
+  const farAgain = () => {
+    const g = { ...f, near: null };
+    setF(g);
+    act.run(false, g);
+  };
   useEffect(() => { act.run(false); }, []);
   const set = (k) => (e) => setF({ ...f, [k]: e.target.value });
   const search = (e) => { e.preventDefault(); act.run(false); };
@@ -66,8 +114,19 @@ export function Homes({ signedIn }) {
           <//>
         </div>
         <${Field} label="均价不超过(元/㎡)" name="price_max" inputmode="numeric" value=${f.price_max} onInput=${set("price_max")} />
-        <${Button} type="submit" busy=${act.busy} data-testid="search">搜索<//>
+        <div class="row">
+          <${Button} type="submit" busy=${act.busy} data-testid="search">搜索<//>
+          ${f.near
+            ? html`<${Button} kind="secondary" onClick=${farAgain} data-testid="nearby-off">取消附近<//>`
+            : html`<${Button} kind="secondary" busy=${nearby.step === "locating"} onClick=${nearby.start}
+                data-testid="nearby">附近楼盘<//>`}
+        </div>
+        ${f.near && html`<p class="small muted" role="status" data-testid="nearby-on">按距离排序（20 km 内）；位置仅用于本次搜索，不会保存。</p>`}
+        ${nearby.note && html`<p class="small" role="status" data-testid="nearby-note">${nearby.note}</p>`}
       </form>
+      ${nearby.step === "ask" && html`<${Dialog} title="附近楼盘" onClose=${() => nearby.answer(false)}>
+        <${ConsentAsk} scope="location" title="查找附近楼盘" note=${NEAR_NOTE} onAnswer=${nearby.answer} />
+      <//>`}
       <${ErrorNotice} error=${act.error} />
       ${page.loaded && page.items.length === 0 && html`<${Notice}>没有找到符合条件的楼盘。<//>`}
       <ul class="list" aria-label="楼盘列表">${page.items.map((d) => html`<${Summary} key=${d.id} d=${d} />`)}</ul>
