@@ -82,6 +82,7 @@ int api_me_policy_withdraw(api_req_t *r);
 int api_developments(api_req_t *r);
 int api_development_get(api_req_t *r);
 int api_admin_development_get(api_req_t *r);
+int api_admin_catalog_imports(api_req_t *r);
 int api_admin_development_create(api_req_t *r);
 int api_admin_development_put(api_req_t *r);
 int api_admin_development_retire(api_req_t *r);

@@ -129,6 +129,17 @@ int api_admin_development_get(api_req_t *r)
     return get(r, true);
 }
 
+int api_admin_catalog_imports(api_req_t *r)
+{
+    int64_t limit;
+    json_t *out;
+    int rc;
+    if ((rc = api_query_i64(r, "limit", 20, 1, 100, &limit)) < 0 ||
+        (rc = catalog_imports_list(r->ctx, (int)limit, &out, &r->err)) < 0)
+        return rc;
+    return api_reply(r, 200, out);
+}
+
 static void actor(api_req_t *r, char *buf, size_t cap)
 {
     snprintf(buf, cap, "staff:%s", r->staff.name);

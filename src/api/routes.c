@@ -86,6 +86,7 @@ const api_route_t api_routes[] = {
     {"GET",    "/v1/developments/:id",           api_development_get,       AUTH_NONE,   API_BODY_NONE, 0},
     {"GET",    "/v1/catalog/images/:id",         api_catalog_image,         AUTH_NONE,   API_BODY_NONE, 0},
     {"POST",   "/v1/admin/catalog/images",       api_admin_catalog_image,   AUTH_STAFF,  API_BODY_RAW,  R_ADMIN},
+    {"GET",    "/v1/admin/catalog/imports",      api_admin_catalog_imports, AUTH_STAFF,  API_BODY_NONE, R_ADMIN},
     {"POST",   "/v1/admin/developments",         api_admin_development_create, AUTH_STAFF, API_BODY_JSON, R_ADMIN},
     {"GET",    "/v1/developments/:id/consultants", api_development_consultants, AUTH_NONE, API_BODY_NONE, 0},
     {"GET",    "/v1/consultants/:id",            api_consultant_card,       AUTH_NONE,   API_BODY_NONE, 0},

@@ -113,6 +113,29 @@ typedef struct catalog_line {
  * its outcome and err (err_clear each). */
 void catalog_import_batch(app_ctx_t *c, const char *actor, catalog_line_t *lines, size_t n);
 
+/* The record of an import run (imports.c), for the staff console. */
+typedef struct catalog_import {
+    long lines, created, updated, unchanged, refused;
+    int64_t bytes_read;
+    json_t *problems; /* owned: the first refused lines, as listed */
+} catalog_import_t;
+/* Opens a run (status running) of the file named source (its base name),
+ * bytes long. */
+int catalog_import_begin(app_ctx_t *c, const char *source, const char *actor, int64_t bytes,
+                         int64_t *id, err_t *e) __attribute__((warn_unused_result));
+/* Counts a refused line into t (keeping the first hundred). */
+void catalog_import_problem(catalog_import_t *t, long line, const err_t *err);
+/* Writes t's counts: status running (progress) or done (closed). */
+int catalog_import_update(app_ctx_t *c, int64_t id, const catalog_import_t *t, const char *status,
+                          err_t *e) __attribute__((warn_unused_result));
+/* The latest runs, newest first: {"items":[{"id","source","actor",
+ * "started_at","updated_at","finished_at","status" (running | done |
+ * stalled: no progress for ten minutes),"percent","lines",
+ * "created","updated","unchanged","refused","bytes_total","problems":
+ * [{"line","code","field","message"}]}]}. */
+int catalog_imports_list(app_ctx_t *c, int limit, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
+
 /* Pictures (images.c): floor plans and albums, public. */
 #define CATALOG_IMAGE_MAX (2 * 1024 * 1024)
 /* Keeps a JPEG or PNG (once per content: the same bytes give the same

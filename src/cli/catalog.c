@@ -1,9 +1,10 @@
 /* catalog.c - `wlk developments import FILE.jsonl`: one development per
  * line (the API's fields, with an ext_id), each line checked and written
  * whole or not at all, a progress bar, a report of every bad line by its
- * number. Idempotent: a line whose development is unchanged writes
- * nothing. --if-empty loads only into an empty catalogue (`make run`'s
- * demo). */
+ * number, and the run's record (progress after every batch, its counts
+ * and first refused lines) that the staff console shows. Idempotent: a
+ * line whose development is unchanged writes nothing. --if-empty loads
+ * only into an empty catalogue (`make run`'s demo). */
 #include "catalog/catalog.h"
 #include "cli/cli_int.h"
 #include "core/ids.h"
@@ -31,13 +32,9 @@ static bool blank(const char *s)
     return s[strspn(s, " \t\r\n")] == '\0';
 }
 
-typedef struct tally {
-    long lines, created, updated, unchanged, bad;
-} tally_t;
-
-static void refused(const cli_t *cli, long number, err_t *e, tally_t *t)
+static void refused(const cli_t *cli, long number, err_t *e, catalog_import_t *t)
 {
-    t->bad++;
+    catalog_import_problem(t, number, e);
     fprintf(cli->err, "line %ld: %s%s%s: %s\n", number, err_string(e->code),
             e->has_field ? " " : "", e->has_field ? e->field : "", e->message);
     err_clear(e);
@@ -118,7 +115,7 @@ static int resolve_files(app_ctx_t *c, const char *dir, const char *line, size_t
 }
 
 /* Imports the batch and frees its lines. */
-static void flush(app_ctx_t *c, const cli_t *cli, catalog_line_t *b, size_t *n, tally_t *t)
+static void flush(app_ctx_t *c, const cli_t *cli, catalog_line_t *b, size_t *n, catalog_import_t *t)
 {
     catalog_import_batch(c, "cli", b, *n);
     for (size_t i = 0; i < *n; i++) {
@@ -157,7 +154,13 @@ int cli_developments_import(app_ctx_t *c, const cli_t *cli)
             fclose(f);
         return 1;
     }
-    tally_t t = {0};
+    const char *base = strrchr(cli->file, '/');
+    int64_t run;
+    if (catalog_import_begin(c, base ? base + 1 : cli->file, "cli", sb.st_size, &run, &e) < 0) {
+        fclose(f);
+        return cli_fail(cli, "developments import", &e);
+    }
+    catalog_import_t t = {0};
     char *line = NULL;
     size_t cap = 0, nb = 0;
     ssize_t n;
@@ -180,8 +183,12 @@ int cli_developments_import(app_ctx_t *c, const cli_t *cli)
                     (catalog_line_t){.text = text, .len = strlen(text), .number = t.lines};
             }
         }
-        if (nb == CATALOG_BATCH)
+        if (nb == CATALOG_BATCH) {
             flush(c, cli, batch, &nb, &t);
+            t.bytes_read = ftell(f);
+            if (catalog_import_update(c, run, &t, "running", &e) < 0)
+                err_clear(&e); /* the record lags; the import goes on */
+        }
         if (ftell(f) >= next && ftell(f) < sb.st_size) {
             bar(cli, ftell(f), sb.st_size, t.lines);
             next += step;
@@ -191,8 +198,13 @@ int cli_developments_import(app_ctx_t *c, const cli_t *cli)
     free(batch);
     free(line);
     fclose(f);
+    t.bytes_read = sb.st_size;
+    int rc = catalog_import_update(c, run, &t, "done", &e);
+    json_decref(t.problems);
+    if (rc < 0)
+        return cli_fail(cli, "developments import", &e);
     bar(cli, sb.st_size, sb.st_size, t.lines);
     fprintf(cli->out, "import: %ld lines: %ld created, %ld updated, %ld unchanged, %ld refused\n",
-            t.lines, t.created, t.updated, t.unchanged, t.bad);
-    return t.bad ? 1 : 0;
+            t.lines, t.created, t.updated, t.unchanged, t.refused);
+    return t.refused ? 1 : 0;
 }

@@ -274,6 +274,18 @@ def test_import_reports_a_bad_line_by_number_writes_nothing_of_it_and_reimports_
     assert "100%" in r.stdout
     assert listing(cat, f"q={quote('坏行')}")["items"] == []
     assert len(listing(cat, f"q={quote('导入')}")["items"]) == 3
+    # the staff console's import status: the run, its counts and bad lines
+    run = cat.get("/v1/admin/catalog/imports", token=cat.token("admin1")).json()["items"][0]
+    assert run["source"] == "lines.jsonl" and run["status"] == "done" and run["percent"] == 100
+    assert (run["lines"], run["created"], run["refused"]) == (7, 3, 3)
+    assert [(p["line"], p["code"], p.get("field")) for p in run["problems"]] == [
+        (2, "validation_failed", "price_avg"), (3, "invalid_json", None),
+        (6, "validation_failed", "ext_id")]
+    assert run["finished_at"] >= run["started_at"]
+    assert_error(cat.get("/v1/admin/catalog/imports", token=cat.token("reviewer1")), 403,
+                 "forbidden")
+    assert_error(cat.get("/v1/admin/catalog/imports?limit=0", token=cat.token("admin1")), 422,
+                 "validation_failed", "limit")
     f.write_text("\n".join(json.dumps(g) for g in good) + "\n")
     r = cat.wlk("developments", "import", str(f))
     assert r.returncode == 0 and "0 created, 0 updated, 3 unchanged" in r.stdout

@@ -171,6 +171,28 @@ def test_an_admin_edits_and_retires_a_development_in_the_console(staff_server, b
     b.assert_console_clean()
 
 
+def test_an_admin_sees_an_imports_progress_counts_and_refused_lines(staff_server, browser,
+                                                                    tmp_path):
+    import json
+    good = {"ext_id": "web-imp-1", "name": "导入测试花园", "city": "上海", "district": "浦东",
+            "sale_status": "on_sale", "price_avg": 50000}
+    f = tmp_path / "web-import.jsonl"
+    f.write_text(json.dumps(good, ensure_ascii=False) + "\n" +
+                 json.dumps({**good, "ext_id": "web-imp-2", "price_avg": -1}) + "\n")
+    r = staff_server.wlk("developments", "import", str(f))
+    assert r.returncode == 1, r.stderr
+    b = browser(staff_server, width=1280)
+    staff_sign_in(b, "admin1")
+    b.open("/staff/developments")
+    run = "[data-testid=import-run][data-status=done]"
+    b.wait_text("web-import.jsonl", run)
+    b.wait_text("共 2 行：新增 1，更新 0，未变 0，拒绝 1", f"{run} [data-testid=import-counts]")
+    b.css(f"{run} summary").click()
+    b.wait_text("第 2 行：validation_failed price_avg", f"{run} [data-testid=import-problem]")
+    b.assert_accessible()
+    b.assert_console_clean()
+
+
 def test_a_consultants_card_page_lists_their_developments_and_opens_a_chat(staff_server, browser):
     dev = development(staff_server, "名片测试花园")
     _, c_id, _ = consultant(staff_server, dev, "名片测试顾问")

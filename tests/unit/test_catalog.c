@@ -332,6 +332,51 @@ static void test_search_filters_sorts_and_pages(void **state)
     err_clear(&e);
 }
 
+/* An import run's record: progress while it runs, counts and the first
+ * hundred refused lines when done, stalled when it stops updating. */
+static void test_an_import_run_is_recorded_with_progress_and_problems(void **state)
+{
+    app_ctx_t *c = *state;
+    err_t e = {0};
+    int64_t id, stalled_id;
+    json_t *out;
+    assert_int_equal(catalog_import_begin(c, "a.jsonl", "cli", 1000, &id, &e), 0);
+    catalog_import_t t = {.lines = 300, .created = 250, .bytes_read = 400};
+    for (long i = 1; i <= 130; i++) {
+        err_t bad = {0};
+        err_set(&bad, ERR_VALIDATION_FAILED, "price_avg", "must be positive");
+        catalog_import_problem(&t, i, &bad);
+        err_clear(&bad);
+    }
+    assert_int_equal(catalog_import_update(c, id, &t, "running", &e), 0);
+    assert_int_equal(catalog_imports_list(c, 5, &out, &e), 0);
+    json_t *run = json_array_get(json_object_get(out, "items"), 0);
+    assert_string_equal(json_string_value(json_object_get(run, "status")), "running");
+    assert_int_equal(json_integer_value(json_object_get(run, "percent")), 40);
+    assert_int_equal(json_integer_value(json_object_get(run, "refused")), 130);
+    assert_int_equal(json_array_size(json_object_get(run, "problems")), 100);
+    assert_true(json_is_null(json_object_get(run, "finished_at")));
+    json_decref(out);
+    t.bytes_read = 1000;
+    assert_int_equal(catalog_import_update(c, id, &t, "done", &e), 0);
+    /* another run that stops reporting: stalled after ten minutes */
+    assert_int_equal(catalog_import_begin(c, "b.jsonl", "cli", 10, &stalled_id, &e), 0);
+    clock_ms += 11 * 60 * 1000;
+    assert_int_equal(catalog_imports_list(c, 5, &out, &e), 0);
+    json_t *items = json_object_get(out, "items");
+    assert_int_equal(json_array_size(items), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "source")),
+                        "b.jsonl");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "status")),
+                        "stalled");
+    run = json_array_get(items, 1);
+    assert_string_equal(json_string_value(json_object_get(run, "status")), "done");
+    assert_int_equal(json_integer_value(json_object_get(run, "percent")), 100);
+    assert_true(json_is_integer(json_object_get(run, "finished_at")));
+    json_decref(out);
+    json_decref(t.problems);
+}
+
 int main(void)
 {
     const struct CMUnitTest pure[] = {
@@ -344,6 +389,7 @@ int main(void)
     };
     const struct CMUnitTest db[] = {
         cmocka_unit_test(test_search_filters_sorts_and_pages),
+        cmocka_unit_test(test_an_import_run_is_recorded_with_progress_and_problems),
     };
     int failed = cmocka_run_group_tests_name("catalog", pure, NULL, NULL);
     return failed + cmocka_run_group_tests_name("catalog search", db, setup, teardown);

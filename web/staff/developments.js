@@ -1,10 +1,41 @@
 // developments.js - the catalogue (admin edits; reviewers read): a
 // development's whole document as JSON, created, replaced or retired
 // (each audited). Large catalogues are loaded with `wlk developments
-// import FILE.jsonl`, whose progress and bad lines the command prints.
-import { html, useState } from "../lib/html.js";
+// import FILE.jsonl`; its runs are listed here (admin) with their
+// progress, counts and refused lines, refreshed while one runs.
+import { html, useEffect, useState } from "../lib/html.js";
 import { api } from "../lib/api.js";
-import { Button, ErrorNotice, Field, useAction } from "../lib/ui.js";
+import { Button, ErrorNotice, Field, formatDateTime, useAction } from "../lib/ui.js";
+
+const RUN_STATES = { running: "导入中", done: "已完成", stalled: "已中断（10分钟无进展）" };
+
+function Imports() {
+  const [runs, setRuns] = useState(null);
+  const load = useAction(async () => setRuns((await api("GET", "/v1/admin/catalog/imports?limit=10")).items));
+  useEffect(() => { load.run(); }, []);
+  const running = (runs || []).some((r) => r.status === "running");
+  useEffect(() => {
+    if (!running) return undefined;
+    const t = setInterval(() => load.run(), 3000);
+    return () => clearInterval(t);
+  }, [running]);
+  return html`<section aria-labelledby="imp-h">
+    <h2 id="imp-h">导入记录</h2>
+    <${ErrorNotice} error=${load.error} />
+    ${runs && runs.length === 0 && html`<p class="muted" data-testid="imports-empty">还没有导入记录。</p>`}
+    <ul class="list">${(runs || []).map((r) => html`<li key=${r.id} class="card" data-testid="import-run" data-status=${r.status}>
+      <p><strong>${r.source}</strong> · <span data-testid="import-status">${RUN_STATES[r.status] || r.status}</span>
+        · ${formatDateTime(r.started_at)}</p>
+      <progress max="100" value=${r.percent} aria-label=${`${r.source} 导入进度`}>${r.percent}%</progress>
+      <p class="small" data-testid="import-counts">共 ${r.lines} 行：新增 ${r.created}，更新 ${r.updated}，未变 ${r.unchanged}，拒绝 ${r.refused}</p>
+      ${r.problems.length > 0 && html`<details>
+        <summary>被拒绝的行（前 ${r.problems.length} 条）</summary>
+        <ul class="small">${r.problems.map((p) => html`<li data-testid="import-problem">第 ${p.line} 行：${p.code}${p.field ? ` ${p.field}` : ""} — ${p.message}</li>`)}</ul>
+      </details>`}
+    </li>`)}</ul>
+    <${Button} kind="secondary small" busy=${load.busy} onClick=${() => load.run()} data-testid="imports-refresh">刷新<//>
+  </section>`;
+}
 
 const BLANK = { name: "", city: "", district: "", sale_status: "on_sale", price_avg: null, layouts: [] };
 
@@ -62,5 +93,6 @@ export function Developments({ me }) {
       ${id && html`<${Button} kind="danger secondary" busy=${act.busy} onClick=${() => act.run("retire")} data-testid="dev-retire">下架<//>`}
     </div>`}
     <p class="muted small">批量导入：<code>wlk developments import FILE.jsonl</code>（逐行校验，错误行报告行号且不写入）。</p>
+    ${admin && html`<${Imports} />`}
   </section>`;
 }
