@@ -90,6 +90,15 @@ const api_route_t api_routes[] = {
     {"POST",   "/v1/admin/developments",         api_admin_development_create, AUTH_STAFF, API_BODY_JSON, R_ADMIN},
     {"GET",    "/v1/developments/:id/consultants", api_development_consultants, AUTH_NONE, API_BODY_NONE, 0},
     {"GET",    "/v1/consultants/:id",            api_consultant_card,       AUTH_NONE,   API_BODY_NONE, 0},
+    /* 楼盘点评 and moderation (issue 14) */
+    {"GET",    "/v1/developments/:id/reviews",   api_development_reviews,   AUTH_NONE,   API_BODY_NONE, 0},
+    {"POST",   "/v1/developments/:id/reviews",   api_review_create,         AUTH_USER,   API_BODY_JSON, 0},
+    {"PUT",    "/v1/developments/:id/reviews/mine", api_review_edit,        AUTH_USER,   API_BODY_JSON, 0},
+    {"DELETE", "/v1/developments/:id/reviews/mine", api_review_delete,      AUTH_USER,   API_BODY_NONE, 0},
+    {"GET",    "/v1/me/reviews",                 api_me_reviews,            AUTH_USER,   API_BODY_NONE, 0},
+    {"POST",   "/v1/admin/reviews/:id/takedown", api_admin_review_takedown, AUTH_STAFF,  API_BODY_JSON, R_REVIEWER},
+    {"GET",    "/v1/admin/moderation/words",     api_admin_banned_words,    AUTH_STAFF,  API_BODY_NONE, R_ADMIN | R_REVIEWER},
+    {"PUT",    "/v1/admin/moderation/words",     api_admin_banned_words_put, AUTH_STAFF, API_BODY_JSON, R_ADMIN},
     {"POST",   "/v1/developments/:id/visits",    api_development_visit,     AUTH_USER,   API_BODY_JSON, 0},
     /* 绑定楼盘 and 客户归属 (issue 13): AUTH_VERIFIED is R25, verified accounts only */
     {"POST",   "/v1/bindings",                   api_binding_apply,         AUTH_VERIFIED, API_BODY_JSON, 0},

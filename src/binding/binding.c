@@ -191,8 +191,8 @@ int binding_is_bound(app_ctx_t *c, int64_t user_id, int64_t development_id, bool
 {
     db_stmt_t *st;
     int rc = db_one(c->db, &st,
-                    "SELECT 1 FROM bindings WHERE user_id = $1 AND development_id = $2 AND "
-                    "status = 'approved' AND ($3 = 0 OR role = 'manager')",
+                    "SELECT 1 FROM bindings WHERE user_id = $1 AND ($2 = 0 OR development_id = "
+                    "$2) AND status = 'approved' AND ($3 = 0 OR role = 'manager') LIMIT 1",
                     DB_ARGS(DB_I64(user_id), DB_I64(development_id), DB_I64(manager)), e);
     *yes = rc == DB_ROW;
     if (rc == DB_ROW)

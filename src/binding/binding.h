@@ -56,7 +56,7 @@ int binding_consultants(app_ctx_t *c, int64_t development_id, json_t **out, err_
 int binding_card(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
     __attribute__((warn_unused_result));
 /* Whether user_id is an approved consultant (manager: with that role) of
- * the development. */
+ * the development (0: of any development). */
 int binding_is_bound(app_ctx_t *c, int64_t user_id, int64_t development_id, bool manager, bool *yes,
                      err_t *e) __attribute__((warn_unused_result));
 

@@ -42,7 +42,7 @@ void catalog_import_problem(catalog_import_t *t, long line, const err_t *err)
 int catalog_import_update(app_ctx_t *c, int64_t id, const catalog_import_t *t, const char *status,
                           err_t *e)
 {
-    char *problems = json_dumps(t->problems ? t->problems : json_array(), JSON_COMPACT);
+    char *problems = t->problems ? json_dumps(t->problems, JSON_COMPACT) : strdup("[]");
     int64_t now = c->now_ms();
     bool done = strcmp(status, "running") != 0;
     int64_t n = db_exec(c->db,

@@ -176,6 +176,23 @@ static void like_pattern(const char *q, char *out, size_t cap)
     out[o] = '\0';
 }
 
+/* The statements that read the counts of 1 to CATALOG_Q_MAX runs, built
+ * once: the statement cache knows them by address. */
+static char in_sql[CATALOG_Q_MAX][80 + CATALOG_Q_MAX * 6];
+static pthread_once_t in_once = PTHREAD_ONCE_INIT;
+
+static void build_in_sql(void)
+{
+    for (size_t n = 1; n <= CATALOG_Q_MAX; n++) {
+        char *p = in_sql[n - 1];
+        size_t cap = sizeof(in_sql[0]);
+        int l = snprintf(p, cap, "SELECT term, n FROM development_term_stats WHERE term IN (");
+        for (size_t i = 1; i <= n; i++)
+            l += snprintf(p + l, cap - (size_t)l, "%s$%zu", i > 1 ? ", " : "", i);
+        snprintf(p + l, cap - (size_t)l, ")");
+    }
+}
+
 /* The terms q is looked up by: the two rarest runs of three adjacent
  * characters of q lowered (of two when it has two, its one character
  * when it has one; out2 "" when there is one run). *none: a run of q is
@@ -191,32 +208,46 @@ static int rarest_terms(app_ctx_t *c, const char *q, char *out, char *out2, bool
     }
     low[n] = '\0';
     starts[ncp] = n;
-    size_t run = ncp >= 3 ? 3 : ncp;
-    int64_t best = INT64_MAX, second = INT64_MAX;
+    size_t run = ncp >= 3 ? 3 : ncp, nruns = ncp >= run ? ncp - run + 1 : 0;
+    int64_t best = INT64_MAX, second = INT64_MAX, df[CATALOG_Q_MAX + 1] = {0};
     *none = false;
     out[0] = out2[0] = '\0';
-    for (size_t i = 0; i + run <= ncp && !*none; i++) {
+    if (nruns == 0)
+        return 0;
+    /* every run's count in one statement (one round trip on PostgreSQL) */
+    pthread_once(&in_once, build_in_sql);
+    db_arg_t args[CATALOG_Q_MAX + 1];
+    for (size_t i = 0; i < nruns; i++)
+        args[i] = DB_TEXTN(low + starts[i], starts[i + run] - starts[i]);
+    args[nruns].type = DB_T_END;
+    db_stmt_t *st;
+    int rc = db_query(c->db, &st, in_sql[nruns - 1], args, e);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        size_t tl;
+        const char *t = (const char *)db_bytes(st, 0, &tl);
+        for (size_t i = 0; i < nruns; i++)
+            if (starts[i + run] - starts[i] == tl && memcmp(low + starts[i], t, tl) == 0)
+                df[i] = db_i64(st, 1);
+    }
+    db_done(st);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < nruns && !*none; i++) {
         const char *t = low + starts[i];
         size_t tl = starts[i + run] - starts[i];
-        db_stmt_t *st;
-        int rc = db_one(c->db, &st, "SELECT n FROM development_term_stats WHERE term = $1",
-                        DB_ARGS(DB_TEXTN(t, tl)), e);
-        if (rc < 0)
-            return rc;
-        int64_t df = rc == DB_ROW ? db_i64(st, 0) : 0;
-        if (rc == DB_ROW)
-            db_done(st);
         bool same = strlen(out) == tl && memcmp(out, t, tl) == 0;
-        if (df <= 0) {
+        if (df[i] <= 0) {
             *none = true;
-        } else if (df < best && !same) {
+        } else if (df[i] < best && !same) {
             second = best;
             strcpy(out2, out);
-            best = df;
+            best = df[i];
             memcpy(out, t, tl);
             out[tl] = '\0';
-        } else if (df < second && !same) {
-            second = df;
+        } else if (df[i] < second && !same) {
+            second = df[i];
             memcpy(out2, t, tl);
             out2[tl] = '\0';
         }

@@ -64,7 +64,10 @@
       "Verify your identity first (POST /v1/me/identity).", "请先完成实名认证。")                  \
     X(GUARDIAN_CONSENT_REQUIRED, 403, "guardian_consent_required",                                 \
       "You are under 14: a guardian must consent first (POST /v1/me/guardian).",                   \
-      "您未满十四周岁，需要监护人同意后才能使用此功能。")
+      "您未满十四周岁，需要监护人同意后才能使用此功能。")                                          \
+    X(CONTENT_REJECTED, 422, "content_rejected",                                                   \
+      "The text contains a word that may not be published (see span and word).",                   \
+      "内容包含不允许发布的词语，请修改后再发布。")
 
 /* Negative codes in table order: ERR_INVALID_JSON = -999, ... */
 enum {

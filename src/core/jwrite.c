@@ -85,7 +85,11 @@ static void put_string(out_t *o, const char *s, size_t n)
 static void put_real(out_t *o, double d)
 {
     char buf[40];
-    int n = snprintf(buf, sizeof(buf), "%.17g", d);
+    /* the shortest of 15 to 17 digits that reads back as d: 4.2, not
+     * 4.2000000000000002 */
+    int n = snprintf(buf, sizeof(buf), "%.15g", d);
+    for (int digits = 16; digits <= 17 && n > 0 && strtod(buf, NULL) != d; digits++)
+        n = snprintf(buf, sizeof(buf), "%.*g", digits, d);
     if (n < 0 || (size_t)n >= sizeof(buf))
         n = snprintf(buf, sizeof(buf), "null");
     else if (strpbrk(buf, ".eE") == NULL && strspn(buf, "-0123456789") == (size_t)n)

@@ -32,6 +32,7 @@ typedef struct db_arg {
 #define DB_NULL        ((db_arg_t){.type = DB_T_NULL})
 #define DB_ARGS(...)   ((const db_arg_t[]){__VA_ARGS__, {.type = DB_T_END}})
 #define DB_NOARGS      ((const db_arg_t[]){{.type = DB_T_END}})
+#define DB_NOARGS      ((const db_arg_t[]){{.type = DB_T_END}})
 
 enum { DB_DONE = 0, DB_ROW = 1 };
 

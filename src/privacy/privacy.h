@@ -51,7 +51,7 @@ typedef struct privacy_category {
     privacy_retention_t retention;
 } privacy_category_t;
 
-#define PRIVACY_MAX_COLS 10
+#define PRIVACY_MAX_COLS 12
 
 /* A column holding a category, and how it reads: 'd' id (a decimal
  * string), 'i' integer, 'b' boolean, 't' text, 'x' a keyed hash (hex),

@@ -144,6 +144,12 @@ const privacy_store_t privacy_stores[] = {
           TEXT("stage"), INT("protected_until")),
      "created_at, id", PRIVACY_ANONYMISE,
      "buyers attributed to this consultant: they go to the development's pool"},
+    /* 楼盘点评: the author's; the overall score is computed, not kept */
+    {"published_content", "reviews", "id", "author_id", "created_at",
+     COLS(ID("id"), ID("development_id"), INT("price"), INT("location"), INT("transport"),
+          INT("amenities"), INT("environment"), TEXT("text"), TEXT("status"), TEXT("hidden_reason"),
+          INT("created_at")),
+     "created_at, id", PRIVACY_DELETE, "reviews of developments"},
     /* browse-only clients: a keyed hash of the address, for rate limits */
     {"ip_address", "rate_hits", NULL, NULL, "at", COLS(HASH("bucket", NULL), INT("at")), NULL,
      PRIVACY_DELETE, "rate limits of clients not signed in"},

@@ -91,7 +91,6 @@ const rights_source_t rights_sources[] = {
     {"avatar", avatar, NULL},
     {"location", location, NULL},
     {"chat_content", chat_content, NULL},
-    {"published_content", NULL, NOT_COLLECTED},
     {"appointments", NULL, NOT_COLLECTED},
     {"address", NULL, NOT_COLLECTED},
     {"orders", NULL, NOT_COLLECTED},

@@ -49,6 +49,11 @@ MATRIX = {
     ("GET", "/v1/admin/bindings"): ({"admin", "reviewer"}, None, 200),
     ("POST", "/v1/admin/bindings/:id/documents"): ({"reviewer"}, {"reason": "role probe"}, 404),
     ("POST", "/v1/admin/bindings/:id/decision"): ({"reviewer"}, {"decision": "approve"}, 404),
+    ("GET", "/v1/admin/catalog/imports"): ({"admin"}, None, 200),
+    # 楼盘点评 and the banned words (issue 14)
+    ("POST", "/v1/admin/reviews/:id/takedown"): ({"reviewer"}, {"reason": "x"}, 404),
+    ("GET", "/v1/admin/moderation/words"): ({"admin", "reviewer"}, None, 200),
+    ("PUT", "/v1/admin/moderation/words"): ({"admin"}, {"items": "x"}, 422),
 }
 NAME_OF_ROLE = {"admin": "admin1", "reviewer": "reviewer1", "support": "support1",
                 "auditor": "auditor1"}

@@ -154,13 +154,18 @@ def test_restore_refuses_what_is_not_a_backup_of_this_installation(make_server, 
     for i in range(4096 + 200, len(raw), 4096):  # a byte in every page after the first
         raw[i] ^= 0xFF
     flipped.write_bytes(bytes(raw))
+    # one byte anywhere (a value, free space: SQLite's own check misses those)
+    one = tmp_path / "one-byte.backup"
+    raw = bytearray(good.read_bytes())
+    raw[len(raw) // 2 + 7] ^= 0x01
+    one.write_bytes(bytes(raw))
     empty = tmp_path / "empty.sqlite"
     sqlite3.connect(empty).execute("CREATE TABLE t (x)").connection.commit()
     other = make_server(*CHAT_FLAGS)  # another installation: another master key
     make_chat_user(other)
     foreign = tmp_path / "foreign.backup"
     backup(other, foreign)
-    cases = [(noise, "not a wlk backup"), (cut, "damaged"), (flipped, "damaged"),
+    cases = [(noise, "not a wlk backup"), (cut, "damaged"), (flipped, "damaged"), (one, "damaged"),
              (empty, "not a wlk backup"), (foreign, "another master key"),
              (tmp_path / "missing.backup", "cannot read")]
     for path, why in cases:
