@@ -120,6 +120,7 @@ int api_review_create(api_req_t *r);
 int api_review_edit(api_req_t *r);
 int api_review_delete(api_req_t *r);
 int api_me_reviews(api_req_t *r);
+int api_admin_reviews(api_req_t *r);
 int api_admin_review_takedown(api_req_t *r);
 int api_admin_banned_words(api_req_t *r);
 int api_admin_banned_words_put(api_req_t *r);

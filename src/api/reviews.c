@@ -83,6 +83,25 @@ int api_me_reviews(api_req_t *r)
     return rc < 0 ? rc : api_reply(r, 200, out);
 }
 
+int api_admin_reviews(api_req_t *r)
+{
+    char buf[16];
+    const char *status;
+    int64_t limit;
+    json_t *out;
+    int rc;
+    if ((rc = api_query_text(r, "status", 10, buf, sizeof(buf), &status)) < 0 ||
+        (rc = api_query_i64(r, "limit", 50, 1, 200, &limit)) < 0)
+        return rc;
+    if (!status)
+        status = "published";
+    if (strcmp(status, "published") != 0 && strcmp(status, "hidden") != 0)
+        return err_set(&r->err, ERR_VALIDATION_FAILED, "status", "published or hidden");
+    if ((rc = reviews_recent(r->ctx, status, (int)limit, &out, &r->err)) < 0)
+        return rc;
+    return api_reply(r, 200, out);
+}
+
 int api_admin_review_takedown(api_req_t *r)
 {
     static const char *const keys[] = {"reason", NULL};

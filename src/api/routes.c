@@ -96,6 +96,7 @@ const api_route_t api_routes[] = {
     {"PUT",    "/v1/developments/:id/reviews/mine", api_review_edit,        AUTH_USER,   API_BODY_JSON, 0},
     {"DELETE", "/v1/developments/:id/reviews/mine", api_review_delete,      AUTH_USER,   API_BODY_NONE, 0},
     {"GET",    "/v1/me/reviews",                 api_me_reviews,            AUTH_USER,   API_BODY_NONE, 0},
+    {"GET",    "/v1/admin/reviews",              api_admin_reviews,         AUTH_STAFF,  API_BODY_NONE, R_ADMIN | R_REVIEWER},
     {"POST",   "/v1/admin/reviews/:id/takedown", api_admin_review_takedown, AUTH_STAFF,  API_BODY_JSON, R_REVIEWER},
     {"GET",    "/v1/admin/moderation/words",     api_admin_banned_words,    AUTH_STAFF,  API_BODY_NONE, R_ADMIN | R_REVIEWER},
     {"PUT",    "/v1/admin/moderation/words",     api_admin_banned_words_put, AUTH_STAFF, API_BODY_JSON, R_ADMIN},

@@ -234,6 +234,40 @@ int reviews_mine(app_ctx_t *c, int64_t author, json_t **out, err_t *e)
     return 0;
 }
 
+int reviews_recent(app_ctx_t *c, const char *status, int limit, json_t **out, err_t *e)
+{
+    db_stmt_t *st;
+    int rc =
+        db_query(c->db, &st, COLUMNS "WHERE status = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+                 DB_ARGS(DB_TEXT(status), DB_I64(limit)), e);
+    if (rc < 0)
+        return rc;
+    json_t *items = json_array();
+    while ((rc = db_step(st, e)) == DB_ROW)
+        json_array_append_new(items, row_json(c, st, true));
+    db_done(st);
+    if (rc < 0) {
+        json_decref(items);
+        return rc;
+    }
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it)
+    {
+        const char *ds = json_string_value(json_object_get(it, "development_id"));
+        int64_t dev;
+        json_t *card;
+        err_t ce = {0};
+        if (ds && ids_parse(ds, strlen(ds), &dev) && catalog_card(c, dev, &card, &ce) == 0) {
+            json_object_set(it, "development_name", json_object_get(card, "name"));
+            json_decref(card);
+        }
+        err_clear(&ce);
+    }
+    *out = json_pack("{s:o}", "items", items);
+    return 0;
+}
+
 int reviews_takedown(app_ctx_t *c, const staff_session_t *s, int64_t id, const char *reason,
                      err_t *e)
 {

@@ -53,6 +53,10 @@ int reviews_list(app_ctx_t *c, int64_t development_id, const char *cursor, int l
 /* The author's own reviews, taken-down ones with their reason. */
 int reviews_mine(app_ctx_t *c, int64_t author, json_t **out, err_t *e)
     __attribute__((warn_unused_result));
+/* Staff: the latest reviews of every development (status published or
+ * hidden), newest first, each with its status and development name. */
+int reviews_recent(app_ctx_t *c, const char *status, int limit, json_t **out, err_t *e)
+    __attribute__((warn_unused_result));
 /* Staff take a review down (status hidden) with a reason the author sees,
  * audited ("review.takedown"). NOT_FOUND; CONFLICT when hidden already. */
 int reviews_takedown(app_ctx_t *c, const staff_session_t *s, int64_t id, const char *reason,

@@ -51,6 +51,7 @@ MATRIX = {
     ("POST", "/v1/admin/bindings/:id/decision"): ({"reviewer"}, {"decision": "approve"}, 404),
     ("GET", "/v1/admin/catalog/imports"): ({"admin"}, None, 200),
     # 楼盘点评 and the banned words (issue 14)
+    ("GET", "/v1/admin/reviews"): ({"admin", "reviewer"}, None, 200),
     ("POST", "/v1/admin/reviews/:id/takedown"): ({"reviewer"}, {"reason": "x"}, 404),
     ("GET", "/v1/admin/moderation/words"): ({"admin", "reviewer"}, None, 200),
     ("PUT", "/v1/admin/moderation/words"): ({"admin"}, {"items": "x"}, 422),

@@ -186,6 +186,13 @@ def test_a_takedown_is_audited_and_its_reason_shown_to_the_author(srv):
     assert srv.get(f"/v1/developments/{dev['id']}/reviews").json()["items"] == []
     (mine,) = srv.get("/v1/me/reviews", token=token).json()["items"]
     assert mine["status"] == "hidden" and mine["hidden_reason"] == "含有未经证实的宣传内容"
+    # the moderation lists: gone from the published one, in the hidden one
+    rev = srv.token("reviewer1")
+    assert rid not in [x["id"] for x in srv.get("/v1/admin/reviews", token=rev).json()["items"]]
+    hidden = srv.get("/v1/admin/reviews?status=hidden", token=rev).json()["items"]
+    assert [x["development_name"] for x in hidden if x["id"] == rid] == ["下架点评花园"]
+    assert_error(srv.get("/v1/admin/reviews?status=deleted", token=rev), 422,
+                 "validation_failed", "status")
     assert_error(srv.post(url, token=srv.token("reviewer1"), json={"reason": "again"}), 409,
                  "conflict")
     assert_error(srv.post("/v1/admin/reviews/999999999999/takedown", token=srv.token("reviewer1"),

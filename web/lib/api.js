@@ -24,6 +24,8 @@ export class ApiError extends Error {
     this.requestId = e.request_id || null;
     this.serverMessage = e.message || "";
     this.retryAfter = retryAfter ? parseInt(retryAfter, 10) || 0 : 0;
+    this.word = e.word || null; // content_rejected: the banned word and where it is
+    this.span = e.span || null;
   }
 }
 

@@ -16,6 +16,7 @@ import { Incidents } from "./incidents.js";
 import { Accounts } from "./accounts.js";
 import { BindingQueue } from "./bindings.js";
 import { Developments } from "./developments.js";
+import { Moderation } from "./moderation.js";
 import { ROLE_ZH } from "./roles.js";
 
 const HINT = "wlk.staff";
@@ -32,6 +33,7 @@ const PAGES = [
   ["/staff/accounts", "员工账号", ["admin"]],
   ["/staff/bindings", "绑定楼盘审核", ["reviewer", "admin"]],
   ["/staff/developments", "楼盘库", ["admin", "reviewer"]],
+  ["/staff/moderation", "内容审核", ["reviewer", "admin"]],
 ];
 
 export function allowed(role) {
@@ -107,6 +109,7 @@ function Shell({ me, path }) {
   else if (path.startsWith("/staff/accounts") && can("/staff/accounts")) page = html`<${Accounts} me=${me} />`;
   else if (path.startsWith("/staff/bindings") && can("/staff/bindings")) page = html`<${BindingQueue} me=${me} />`;
   else if (path.startsWith("/staff/developments") && can("/staff/developments")) page = html`<${Developments} me=${me} />`;
+  else if (path.startsWith("/staff/moderation") && can("/staff/moderation")) page = html`<${Moderation} me=${me} />`;
   else if (path !== "/staff" && path !== "/staff/") page = html`<p class="notice warn" role="status">您的角色无权访问此页面。</p>`;
   return html`<div class="console">
     <header class="console-head">

@@ -11,6 +11,7 @@ import { Button, Dialog, ErrorNotice, Field, Notice, TopBar, useAction } from ".
 import { Tabs } from "./tabs.js";
 import { startWith } from "../chat.js";
 import { ConsentAsk, hasConsent, locate } from "./attach.js";
+import { Reviews } from "./reviews.js";
 
 const STATUSES = [["", "全部"], ["on_sale", "在售"], ["pending", "待售"], ["last_units", "尾盘"], ["sold_out", "售罄"]];
 const SORTS = [["default", "默认"], ["price", "均价从低到高"], ["price_desc", "均价从高到低"], ["opening", "开盘时间"]];
@@ -207,6 +208,7 @@ export function Development({ id, signedIn }) {
         </li>`)}</ul>
         <${ErrorNotice} error=${chat.error} />
       </section>
+      <${Reviews} devId=${d.id} signedIn=${signedIn} />
     </main>
   </div>`;
 }
