@@ -14,9 +14,9 @@ from staffkit import PASSWORD, STAFF, staff_server  # noqa: F401 (fixture)
 
 MENU = {
     "admin": ["请求与投诉", "用户查询", "批量导出", "隐私政策版本", "安全事件告知", "员工账号",
-              "绑定楼盘审核", "楼盘库"],
+              "绑定楼盘审核", "楼盘库", "内容审核"],
     "support": ["请求与投诉", "用户查询", "批量导出", "隐私政策版本"],
-    "reviewer": ["用户查询", "隐私政策版本", "绑定楼盘审核", "楼盘库"],
+    "reviewer": ["用户查询", "隐私政策版本", "绑定楼盘审核", "楼盘库", "内容审核"],
     "auditor": ["审计记录", "隐私政策版本"],
 }
 NAME = {"admin": "admin1", "support": "support1", "reviewer": "reviewer1", "auditor": "auditor1"}
