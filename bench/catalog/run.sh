@@ -132,19 +132,24 @@ p99() {
         if (f < 0) print "?"; else printf "%.2f", v * f }' "$tmp/wrk-$1.txt"
 }
 run_wrk wlk "http://127.0.0.1:$port/" -s "$tmp/search.lua"
+# the same mix again: the first run is the one after a start and an import
+run_wrk wlk-again "http://127.0.0.1:$port/" -s "$tmp/search.lua"
 run_wrk nginx "http://127.0.0.1:$nginx_port/"
 rss_kb="$(awk '/^VmRSS:/ {print $2}' "/proc/$wlk_pid/status")"
 db_mb="$(du -sm "$data" | cut -f1)"
 
 awk -v wr="$(rps wlk)" -v nr="$(rps nginx)" -v wp="$(p99 wlk)" -v np="$(p99 nginx)" \
+    -v ar="$(rps wlk-again)" -v ap="$(p99 wlk-again)" \
     -v n="$count" -v t="$(echo "$t1 - $t0" | bc)" -v en="$engine" -v b="$sample" \
     -v rss="$rss_kb" -v db="$db_mb" -v d="$duration" 'BEGIN {
     printf "\nGET /v1/developments?q=… over %d developments, wlk --threads 2 on %s, wrk -t2 -c32 -d%ss (%d texts), a page about %d bytes\n\n", n, en, d, 1300, b
     printf "%-8s %12s %10s\n", "target", "req/s", "p99 (ms)"
-    printf "%-8s %12.0f %10s\n", "wlk", wr, wp
+    printf "%-8s %12.0f %10s   (the first run after the start)\n", "wlk", wr, wp
+    printf "%-8s %12.0f %10s   (the same mix again)\n", "wlk", ar, ap
     printf "%-8s %12.0f %10s\n", "nginx", nr, np
-    printf "\n%-26s %8.0f   goal >= 5000  %s\n", "wlk req/s", wr, (wr >= 5000) ? "ok" : "MISSED"
-    printf "%-26s %8s   goal <= 20    %s\n", "wlk p99 (ms)", wp, (wp + 0 <= 20) ? "ok" : "MISSED"
+    printf "\n%-26s %8.0f   goal >= 5000  %s\n", "wlk req/s (first run)", wr, (wr >= 5000) ? "ok" : "MISSED"
+    printf "%-26s %8s   goal <= 20    %s\n", "wlk p99 (ms) (first run)", wp, (wp + 0 <= 20) ? "ok" : "MISSED"
+    printf "%-26s %8s   goal <= 20    %s\n", "wlk p99 (ms) (again)", ap, (ap + 0 <= 20) ? "ok" : "MISSED"
     printf "%-26s %8.2f\n", "ratio wlk/nginx", (nr > 0) ? wr / nr : 0
     printf "%-26s %8.1f s (%.0f developments/s)\n", "import", t, n / t
     printf "%-26s %8.1f MiB, data directory %d MiB\n", "wlk RSS after the run", rss / 1024, db
