@@ -13,6 +13,9 @@ int api_strings(api_req_t *r, const char *key, int max, const char **out, int *n
     __attribute__((warn_unused_result));
 /* Path parameter i as an id; 404 when it is not one. */
 int api_param_id(api_req_t *r, int i, int64_t *id) __attribute__((warn_unused_result));
+/* body.key as an id (absent and optional: 0); 422 naming it. */
+int api_body_id(api_req_t *r, const char *key, bool required, int64_t *out)
+    __attribute__((warn_unused_result));
 
 int api_healthz(api_req_t *r);
 int api_metrics(api_req_t *r);
@@ -120,6 +123,13 @@ int api_review_create(api_req_t *r);
 int api_review_edit(api_req_t *r);
 int api_review_delete(api_req_t *r);
 int api_me_reviews(api_req_t *r);
+int api_questions(api_req_t *r);
+int api_question_ask(api_req_t *r);
+int api_question_get(api_req_t *r);
+int api_question_delete(api_req_t *r);
+int api_question_answer(api_req_t *r);
+int api_question_accept(api_req_t *r);
+int api_answer_delete(api_req_t *r);
 int api_admin_reviews(api_req_t *r);
 int api_admin_review_takedown(api_req_t *r);
 int api_admin_banned_words(api_req_t *r);

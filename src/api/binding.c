@@ -8,17 +8,6 @@
 
 #include <string.h>
 
-/* body.key as an id (422 naming it). */
-static int body_id(api_req_t *r, const char *key, bool required, int64_t *out)
-{
-    const char *s;
-    int rc = jread_str(r->body, NULL, key, required, 1, 20, &s, &r->err);
-    *out = 0;
-    if (rc < 0 || !s)
-        return rc;
-    return ids_parse(s, strlen(s), out) ? 0 : err_set(&r->err, ERR_VALIDATION_FAILED, key, "an id");
-}
-
 int api_binding_apply(api_req_t *r)
 {
     static const char *const keys[] = {"development_id", "role",       "main", "contact_phone",
@@ -28,7 +17,7 @@ int api_binding_apply(api_req_t *r)
     json_t *out;
     int rc;
     if ((rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
-        (rc = body_id(r, "development_id", true, &in.development_id)) < 0 ||
+        (rc = api_body_id(r, "development_id", true, &in.development_id)) < 0 ||
         (rc = jread_str(r->body, NULL, "role", false, 1, 16, &in.role, &r->err)) < 0 ||
         (rc = jread_bool(r->body, NULL, "main", false, &in.main, &r->err)) < 0 ||
         (rc = jread_str(r->body, NULL, "contact_phone", true, 1, 16, &in.contact_phone, &r->err)) <
@@ -83,7 +72,7 @@ int api_development_visit(api_req_t *r)
     json_t *out;
     int rc;
     if ((rc = api_param_id(r, 0, &id)) < 0 || (rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
-        (rc = body_id(r, "consultant_id", true, &consultant)) < 0 ||
+        (rc = api_body_id(r, "consultant_id", true, &consultant)) < 0 ||
         (rc = jread_str(r->body, NULL, "source", true, 1, 8, &source, &r->err)) < 0)
         return rc;
     if (strcmp(source, "qr") != 0 && strcmp(source, "link") != 0)
@@ -102,8 +91,8 @@ int api_consultant_conversation(api_req_t *r)
     json_t *out;
     int rc;
     if ((rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
-        (rc = body_id(r, "buyer_id", true, &buyer)) < 0 ||
-        (rc = body_id(r, "development_id", true, &dev)) < 0 ||
+        (rc = api_body_id(r, "buyer_id", true, &buyer)) < 0 ||
+        (rc = api_body_id(r, "development_id", true, &dev)) < 0 ||
         (rc = binding_chat_open(r->ctx, r->session.user_id, buyer, dev, true, &created, &out,
                                 &r->err)) < 0)
         return rc;
@@ -145,7 +134,7 @@ int api_consultant_assign(api_req_t *r)
     int rc;
     if ((rc = api_param_id(r, 0, &dev)) < 0 || (rc = api_param_id(r, 1, &buyer)) < 0 ||
         (rc = jread_keys(r->body, NULL, keys, &r->err)) < 0 ||
-        (rc = body_id(r, "consultant_id", true, &consultant)) < 0 ||
+        (rc = api_body_id(r, "consultant_id", true, &consultant)) < 0 ||
         (rc = binding_assign(r->ctx, r->session.user_id, dev, buyer, consultant, &r->err)) < 0)
         return rc;
     return api_reply(r, 204, NULL);

@@ -1,7 +1,8 @@
-/* query.c - query-string parameters: ?a=1&b=x. Values are taken as they
+/* query.c - query-string parameters (?a=1&b=x) and ids in bodies. Values are taken as they
  * come (ids and numbers need no percent-decoding); a bad value is a 422
  * naming the parameter. */
 #include "api/api_int.h"
+#include "core/ids.h"
 #include "core/jread.h"
 
 #include <stdio.h>
@@ -115,4 +116,14 @@ int api_query_double(api_req_t *r, const char *name, double min, double max, dou
                        min, max);
     *has = true;
     return 0;
+}
+
+int api_body_id(api_req_t *r, const char *key, bool required, int64_t *out)
+{
+    const char *s;
+    int rc = jread_str(r->body, NULL, key, required, 1, 20, &s, &r->err);
+    *out = 0;
+    if (rc < 0 || !s)
+        return rc;
+    return ids_parse(s, strlen(s), out) ? 0 : err_set(&r->err, ERR_VALIDATION_FAILED, key, "an id");
 }

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define METRICS_MAX_ROUTES 96
+#define METRICS_MAX_ROUTES 160
 #define METRICS_WEB        (-2) /* the route of the web client's files */
 
 typedef struct metrics metrics_t;

@@ -150,6 +150,13 @@ const privacy_store_t privacy_stores[] = {
           INT("amenities"), INT("environment"), TEXT("text"), TEXT("status"), TEXT("hidden_reason"),
           INT("created_at")),
      "created_at, id", PRIVACY_DELETE, "reviews of developments"},
+    /* 问答广场: a question goes with its answers (qa.c; the sweep below) */
+    {"published_content", "questions", "id", "author_id", "created_at",
+     COLS(ID("id"), ID("development_id"), TEXT("city"), TEXT("text"), INT("created_at")),
+     "created_at, id", PRIVACY_DELETE, "questions asked"},
+    {"published_content", "answers", "id", "author_id", "created_at",
+     COLS(ID("id"), ID("question_id"), TEXT("text"), INT("created_at")), "created_at, id",
+     PRIVACY_DELETE, "answers given"},
     /* browse-only clients: a keyed hash of the address, for rate limits */
     {"ip_address", "rate_hits", NULL, NULL, "at", COLS(HASH("bucket", NULL), INT("at")), NULL,
      PRIVACY_DELETE, "rate limits of clients not signed in"},

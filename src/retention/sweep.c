@@ -243,7 +243,10 @@ static int orphans(run_t *r, err_t *e)
         if (rc < 0)
             return rc;
     }
-    return 0;
+    /* others' answers to a question its cancelled asker took with them */
+    return rule(r, "published_content", "answers", "cancelled",
+                "its question no longer exists: delete",
+                "question_id NOT IN (SELECT id FROM questions)", NULL, DB_NOARGS, e);
 }
 
 int64_t retention_sweep(app_ctx_t *c, unsigned passes, bool dry_run, retention_row_cb cb, void *arg,
