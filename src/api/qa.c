@@ -104,3 +104,10 @@ int api_answer_delete(api_req_t *r)
         return rc;
     return api_reply(r, 204, NULL);
 }
+
+int api_me_questions(api_req_t *r)
+{
+    json_t *out;
+    int rc = qa_mine(r->ctx, r->session.user_id, &out, &r->err);
+    return rc < 0 ? rc : api_reply(r, 200, out);
+}

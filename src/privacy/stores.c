@@ -157,6 +157,11 @@ const privacy_store_t privacy_stores[] = {
     {"published_content", "answers", "id", "author_id", "created_at",
      COLS(ID("id"), ID("question_id"), TEXT("text"), INT("created_at")), "created_at, id",
      PRIVACY_DELETE, "answers given"},
+    /* reports of published content, by their reporter */
+    {"support_records", "content_reports", "id", "reporter_id", "created_at",
+     COLS(ID("id"), TEXT("target"), ID("target_id"), TEXT("reason"), TEXT("status"),
+          INT("created_at")),
+     "created_at, id", PRIVACY_DELETE, "reports of content"},
     /* browse-only clients: a keyed hash of the address, for rate limits */
     {"ip_address", "rate_hits", NULL, NULL, "at", COLS(HASH("bucket", NULL), INT("at")), NULL,
      PRIVACY_DELETE, "rate limits of clients not signed in"},

@@ -12,8 +12,11 @@
 #define HOUR_MS 3600000LL
 #define Q_COLUMNS                                                                                  \
     "SELECT q.id, q.author_id, q.development_id, q.city, q.text, q.accepted_answer_id, "           \
-    "q.created_at, (SELECT COUNT(*) FROM answers a WHERE a.question_id = q.id) FROM questions q "
-#define A_COLUMNS "SELECT id, question_id, author_id, text, professional, created_at FROM answers "
+    "q.created_at, (SELECT COUNT(*) FROM answers a WHERE a.question_id = q.id AND a.status = "     \
+    "'published'), q.status, q.hidden_reason FROM questions q "
+#define A_COLUMNS                                                                                  \
+    "SELECT id, question_id, author_id, text, professional, created_at, status, hidden_reason "    \
+    "FROM answers "
 
 static json_t *author(app_ctx_t *c, int64_t id, bool professional)
 {
@@ -29,6 +32,17 @@ static json_t *author(app_ctx_t *c, int64_t id, bool professional)
 static json_t *opt_id(db_stmt_t *st, int col)
 {
     return db_is_null(st, col) ? json_null() : ids_json(db_i64(st, col));
+}
+
+/* A taken-down item, for its author: its status and why. */
+static json_t *with_status(json_t *o, db_stmt_t *st, int col)
+{
+    json_object_set_new(o, "status", json_string((const char *)db_bytes(st, col, &(size_t){0})));
+    json_object_set_new(o, "hidden_reason",
+                        db_is_null(st, col + 1)
+                            ? json_null()
+                            : json_string((const char *)db_bytes(st, col + 1, &(size_t){0})));
+    return o;
 }
 
 static json_t *question_json(app_ctx_t *c, db_stmt_t *st)
@@ -78,7 +92,8 @@ static int may_write(app_ctx_t *c, int64_t user, const char *text, err_t *e)
 static int one_question(app_ctx_t *c, int64_t id, json_t **out, err_t *e)
 {
     db_stmt_t *st;
-    int rc = db_one(c->db, &st, Q_COLUMNS "WHERE q.id = $1", DB_ARGS(DB_I64(id)), e);
+    int rc = db_one(c->db, &st, Q_COLUMNS "WHERE q.id = $1 AND q.status = 'published'",
+                    DB_ARGS(DB_I64(id)), e);
     if (rc != DB_ROW)
         return rc < 0 ? rc : err_set(e, ERR_NOT_FOUND, NULL, "no such question");
     *out = question_json(c, st);
@@ -97,7 +112,7 @@ int qa_ask(app_ctx_t *c, int64_t user, int64_t dev, const char *city, const char
     int64_t id = ids_next();
     int64_t n = db_exec(c->db,
                         "INSERT INTO questions (id, author_id, development_id, city, text, "
-                        "created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                        "status, created_at) VALUES ($1, $2, $3, $4, $5, 'published', $6)",
                         DB_ARGS(DB_I64(id), DB_I64(user), dev ? DB_I64(dev) : DB_NULL,
                                 city ? DB_TEXT(city) : DB_NULL, DB_TEXT(text), DB_I64(c->now_ms())),
                         e);
@@ -114,12 +129,14 @@ int qa_list(app_ctx_t *c, int64_t dev, const char *city, const char *cursor, int
     db_stmt_t *st;
     int rc =
         dev ? db_query(c->db, &st,
-                       Q_COLUMNS "WHERE q.development_id = $1 AND (q.created_at < $2 OR "
+                       Q_COLUMNS "WHERE q.development_id = $1 AND q.status = 'published' AND "
+                                 "(q.created_at < $2 OR "
                                  "(q.created_at = $2 AND q.id < $3)) ORDER BY q.created_at "
                                  "DESC, q.id DESC LIMIT $4",
                        DB_ARGS(DB_I64(dev), DB_I64(at), DB_I64(after), DB_I64(limit + 1)), e)
             : db_query(c->db, &st,
-                       Q_COLUMNS "WHERE q.city = $1 AND (q.created_at < $2 OR (q.created_at "
+                       Q_COLUMNS "WHERE q.city = $1 AND q.status = 'published' AND "
+                                 "(q.created_at < $2 OR (q.created_at "
                                  "= $2 AND q.id < $3)) ORDER BY q.created_at DESC, q.id DESC "
                                  "LIMIT $4",
                        DB_ARGS(DB_TEXT(city), DB_I64(at), DB_I64(after), DB_I64(limit + 1)), e);
@@ -159,7 +176,8 @@ int qa_get(app_ctx_t *c, int64_t id, json_t **out, err_t *e)
     if (acc)
         ids_parse(acc, strlen(acc), &accepted);
     if ((rc = db_query(c->db, &st,
-                       A_COLUMNS "WHERE question_id = $1 ORDER BY id = $2 DESC, created_at, id",
+                       A_COLUMNS "WHERE question_id = $1 AND status = 'published' ORDER BY "
+                                 "id = $2 DESC, created_at, id",
                        DB_ARGS(DB_I64(id), DB_I64(accepted)), e)) < 0) {
         json_decref(q);
         return rc;
@@ -181,7 +199,8 @@ int qa_get(app_ctx_t *c, int64_t id, json_t **out, err_t *e)
 int qa_answer(app_ctx_t *c, int64_t user, int64_t id, const char *text, json_t **out, err_t *e)
 {
     db_stmt_t *st;
-    int rc = db_one(c->db, &st, "SELECT 1 FROM questions WHERE id = $1", DB_ARGS(DB_I64(id)), e);
+    int rc = db_one(c->db, &st, "SELECT 1 FROM questions WHERE id = $1 AND status = 'published'",
+                    DB_ARGS(DB_I64(id)), e);
     if (rc != DB_ROW)
         return rc < 0 ? rc : err_set(e, ERR_NOT_FOUND, NULL, "no such question");
     db_done(st);
@@ -192,7 +211,7 @@ int qa_answer(app_ctx_t *c, int64_t user, int64_t id, const char *text, json_t *
     int64_t aid = ids_next();
     int64_t n = db_exec(c->db,
                         "INSERT INTO answers (id, question_id, author_id, text, professional, "
-                        "created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                        "status, created_at) VALUES ($1, $2, $3, $4, $5, 'published', $6)",
                         DB_ARGS(DB_I64(aid), DB_I64(id), DB_I64(user), DB_TEXT(text), DB_I64(pro),
                                 DB_I64(c->now_ms())),
                         e);
@@ -222,7 +241,7 @@ int qa_accept(app_ctx_t *c, int64_t user, int64_t id, int64_t answer_id, err_t *
     int64_t n = db_exec(c->db,
                         "UPDATE questions SET accepted_answer_id = $2 WHERE id = $1 AND "
                         "accepted_answer_id IS NULL AND EXISTS (SELECT 1 FROM answers WHERE id = "
-                        "$2 AND question_id = $1)",
+                        "$2 AND question_id = $1 AND status = 'published')",
                         DB_ARGS(DB_I64(id), DB_I64(answer_id)), e);
     return n < 0    ? (int)n
            : n == 0 ? err_set(e, ERR_NOT_FOUND, "answer_id", "no such answer to this question")
@@ -267,4 +286,64 @@ int qa_delete_answer(app_ctx_t *c, int64_t user, int64_t id, err_t *e)
         return n < 0 ? (int)n : m < 0 ? (int)m : rc;
     }
     return 0;
+}
+
+int qa_mine(app_ctx_t *c, int64_t user, json_t **out, err_t *e)
+{
+    db_stmt_t *st;
+    int rc =
+        db_query(c->db, &st, Q_COLUMNS "WHERE q.author_id = $1 ORDER BY q.created_at DESC, q.id",
+                 DB_ARGS(DB_I64(user)), e);
+    if (rc < 0)
+        return rc;
+    json_t *qs = json_array(), *as = json_array();
+    while ((rc = db_step(st, e)) == DB_ROW)
+        json_array_append_new(qs, with_status(question_json(c, st), st, 8));
+    db_done(st);
+    if (rc >= 0 &&
+        (rc = db_query(c->db, &st, A_COLUMNS "WHERE author_id = $1 ORDER BY created_at DESC, id",
+                       DB_ARGS(DB_I64(user)), e)) >= 0) {
+        while ((rc = db_step(st, e)) == DB_ROW)
+            json_array_append_new(as, with_status(answer_json(c, st), st, 6));
+        db_done(st);
+    }
+    if (rc < 0) {
+        json_decref(qs);
+        json_decref(as);
+        return rc;
+    }
+    *out = json_pack("{s:o, s:o}", "questions", qs, "answers", as);
+    return 0;
+}
+
+int qa_author(app_ctx_t *c, bool answer, int64_t id, int64_t *author, err_t *e)
+{
+    db_stmt_t *st;
+    int rc = answer ? db_one(c->db, &st,
+                             "SELECT author_id FROM answers WHERE id = $1 AND status = 'published'",
+                             DB_ARGS(DB_I64(id)), e)
+                    : db_one(c->db, &st,
+                             "SELECT author_id FROM questions WHERE id = $1 AND status = "
+                             "'published'",
+                             DB_ARGS(DB_I64(id)), e);
+    if (rc != DB_ROW)
+        return rc < 0
+                   ? rc
+                   : err_set(e, ERR_NOT_FOUND, NULL, "no such %s", answer ? "answer" : "question");
+    *author = db_i64(st, 0);
+    db_done(st);
+    return 0;
+}
+
+int qa_hide(app_ctx_t *c, bool answer, int64_t id, const char *reason, err_t *e)
+{
+    int64_t n = answer ? db_exec(c->db,
+                                 "UPDATE answers SET status = 'hidden', hidden_reason = $2 WHERE "
+                                 "id = $1 AND status = 'published'",
+                                 DB_ARGS(DB_I64(id), DB_TEXT(reason)), e)
+                       : db_exec(c->db,
+                                 "UPDATE questions SET status = 'hidden', hidden_reason = $2 "
+                                 "WHERE id = $1 AND status = 'published'",
+                                 DB_ARGS(DB_I64(id), DB_TEXT(reason)), e);
+    return n < 0 ? (int)n : n == 0 ? err_set(e, ERR_CONFLICT, NULL, "taken down already") : 0;
 }

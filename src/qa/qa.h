@@ -3,7 +3,8 @@
  * is marked professional); the asker accepts one answer, once. Every text
  * passes moderation; an account writes at most QA_PER_HOUR questions and
  * answers an hour. Authors delete their own (a question with its
- * answers). Owns questions and answers. */
+ * answers); staff take either down with a reason its author sees (through
+ * reports/). Owns questions and answers. */
 #ifndef WLK_QA_H
 #define WLK_QA_H
 
@@ -11,6 +12,7 @@
 #include "core/err.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define QA_TEXT_MAX 1000 /* characters */
@@ -41,6 +43,17 @@ int qa_accept(app_ctx_t *c, int64_t user, int64_t id, int64_t answer_id, err_t *
 int qa_delete_question(app_ctx_t *c, int64_t user, int64_t id, err_t *e)
     __attribute__((warn_unused_result));
 int qa_delete_answer(app_ctx_t *c, int64_t user, int64_t id, err_t *e)
+    __attribute__((warn_unused_result));
+
+/* The account's own questions and answers, taken-down ones with their
+ * status and reason: {"questions":[...],"answers":[...]}. */
+int qa_mine(app_ctx_t *c, int64_t user, json_t **out, err_t *e) __attribute__((warn_unused_result));
+/* For moderation (reports/): the author of a published question or answer
+ * (NOT_FOUND), and its takedown inside the caller's transaction (CONFLICT
+ * when hidden already). */
+int qa_author(app_ctx_t *c, bool answer, int64_t id, int64_t *author, err_t *e)
+    __attribute__((warn_unused_result));
+int qa_hide(app_ctx_t *c, bool answer, int64_t id, const char *reason, err_t *e)
     __attribute__((warn_unused_result));
 
 #endif

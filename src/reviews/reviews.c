@@ -268,6 +268,28 @@ int reviews_recent(app_ctx_t *c, const char *status, int limit, json_t **out, er
     return 0;
 }
 
+int reviews_author(app_ctx_t *c, int64_t id, int64_t *author, err_t *e)
+{
+    db_stmt_t *st;
+    int rc =
+        db_one(c->db, &st, "SELECT author_id FROM reviews WHERE id = $1 AND status = 'published'",
+               DB_ARGS(DB_I64(id)), e);
+    if (rc != DB_ROW)
+        return rc < 0 ? rc : err_set(e, ERR_NOT_FOUND, NULL, "no such review");
+    *author = db_i64(st, 0);
+    db_done(st);
+    return 0;
+}
+
+int reviews_hide(app_ctx_t *c, int64_t id, const char *reason, err_t *e)
+{
+    int64_t n = db_exec(c->db,
+                        "UPDATE reviews SET status = 'hidden', hidden_reason = $2 WHERE id = $1 "
+                        "AND status = 'published'",
+                        DB_ARGS(DB_I64(id), DB_TEXT(reason)), e);
+    return n < 0 ? (int)n : n == 0 ? err_set(e, ERR_CONFLICT, NULL, "taken down already") : 0;
+}
+
 int reviews_takedown(app_ctx_t *c, const staff_session_t *s, int64_t id, const char *reason,
                      err_t *e)
 {
@@ -294,16 +316,9 @@ int reviews_takedown(app_ctx_t *c, const staff_session_t *s, int64_t id, const c
                        .categories = "published_content",
                        .reason = reason,
                        .detail = detail};
-    int64_t n = db_exec(c->db,
-                        "UPDATE reviews SET status = 'hidden', hidden_reason = $2 WHERE id = $1 "
-                        "AND status = 'published'",
-                        DB_ARGS(DB_I64(id), DB_TEXT(reason)), e);
-    if (n == 0)
-        rc = err_set(e, ERR_CONFLICT, NULL, "taken down already");
-    if (n < 0 || rc < 0 || (rc = audit_append(c, &a, e)) < 0 || (rc = db_commit(c->db, e)) < 0) {
+    if ((rc = reviews_hide(c, id, reason, e)) < 0 || (rc = audit_append(c, &a, e)) < 0 ||
+        (rc = db_commit(c->db, e)) < 0)
         db_rollback(c->db);
-        rc = n < 0 ? (int)n : rc;
-    }
     json_decref(detail);
     return rc;
 }

@@ -62,4 +62,12 @@ int reviews_recent(app_ctx_t *c, const char *status, int limit, json_t **out, er
 int reviews_takedown(app_ctx_t *c, const staff_session_t *s, int64_t id, const char *reason,
                      err_t *e) __attribute__((warn_unused_result));
 
+/* For moderation (reports/): the author of a published review
+ * (NOT_FOUND), and its takedown inside the caller's transaction (CONFLICT
+ * when hidden already). */
+int reviews_author(app_ctx_t *c, int64_t id, int64_t *author, err_t *e)
+    __attribute__((warn_unused_result));
+int reviews_hide(app_ctx_t *c, int64_t id, const char *reason, err_t *e)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -54,6 +54,8 @@ MATRIX = {
     ("GET", "/v1/admin/reviews"): ({"admin", "reviewer"}, None, 200),
     ("POST", "/v1/admin/reviews/:id/takedown"): ({"reviewer"}, {"reason": "x"}, 404),
     ("GET", "/v1/admin/moderation/words"): ({"admin", "reviewer"}, None, 200),
+    ("GET", "/v1/admin/reports"): ({"admin", "reviewer"}, None, 200),
+    ("POST", "/v1/admin/reports/:id/decision"): ({"reviewer"}, {"decision": "dismiss"}, 404),
     ("PUT", "/v1/admin/moderation/words"): ({"admin"}, {"items": "x"}, 422),
 }
 NAME_OF_ROLE = {"admin": "admin1", "reviewer": "reviewer1", "support": "support1",
