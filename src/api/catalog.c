@@ -140,16 +140,11 @@ int api_admin_catalog_imports(api_req_t *r)
     return api_reply(r, 200, out);
 }
 
-static void actor(api_req_t *r, char *buf, size_t cap)
-{
-    snprintf(buf, cap, "staff:%s", r->staff.name);
-}
-
 int api_admin_development_create(api_req_t *r)
 {
     char who[80];
     json_t *out;
-    actor(r, who, sizeof(who));
+    staff_actor(&r->staff, who);
     int rc = catalog_create(r->ctx, who, r->body, &out, &r->err);
     return rc < 0 ? rc : api_reply(r, 201, out);
 }
@@ -160,7 +155,7 @@ int api_admin_development_put(api_req_t *r)
     int64_t id;
     json_t *out;
     int rc;
-    actor(r, who, sizeof(who));
+    staff_actor(&r->staff, who);
     if ((rc = api_param_id(r, 0, &id)) < 0 ||
         (rc = catalog_update(r->ctx, who, id, r->body, &out, &r->err)) < 0)
         return rc;
@@ -172,7 +167,7 @@ int api_admin_development_retire(api_req_t *r)
     char who[80];
     int64_t id;
     int rc;
-    actor(r, who, sizeof(who));
+    staff_actor(&r->staff, who);
     if ((rc = api_param_id(r, 0, &id)) < 0 || (rc = catalog_retire(r->ctx, who, id, &r->err)) < 0)
         return rc;
     return api_reply(r, 204, NULL);

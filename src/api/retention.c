@@ -37,7 +37,7 @@ int api_admin_unlawful(api_req_t *r)
         (rc = read_categories(r, cats, &n)) < 0 ||
         (rc = jread_text(r->body, NULL, "reason", true, 1, 500, &reason, &r->err)) < 0)
         return rc;
-    snprintf(actor, sizeof(actor), "staff:%s", r->staff.name);
+    staff_actor(&r->staff, actor);
     if ((rc = retention_erase(r->ctx, user, cats, n, actor, reason, &rows, &r->err)) < 0)
         return rc;
     if (r->ctx->app->recheck) /* erased sessions close their live sockets */

@@ -89,6 +89,9 @@ int auth_user_avatar(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
 /* The user's nickname as JSON (string, or null when unset or gone). */
 int auth_user_nickname(app_ctx_t *c, int64_t user_id, json_t **out, err_t *e)
     __attribute__((warn_unused_result));
+/* An author as published content shows them: {"id","nickname"} (null
+ * when unset, gone or unreadable). Returns new. */
+json_t *auth_user_brief(app_ctx_t *c, int64_t user_id);
 /* Turns message previews in pushes on or off. */
 int auth_user_set_push_preview(app_ctx_t *c, int64_t user_id, bool on, err_t *e)
     __attribute__((warn_unused_result));

@@ -26,9 +26,7 @@ static void code_hash(app_ctx_t *c, int64_t code_id, const char *purpose, const 
 static int limited(err_t *e, int64_t wait_ms)
 {
     int rc = err_set(e, ERR_RATE_LIMITED, NULL, NULL);
-    e->retry_after = (int)((wait_ms + 999) / 1000);
-    if (e->retry_after < 1)
-        e->retry_after = 1;
+    err_retry_in(e, wait_ms);
     return rc;
 }
 

@@ -382,3 +382,13 @@ int auth_user_policy_withdrawn(app_ctx_t *c, int64_t user_id, bool *withdrawn, e
     db_done(st);
     return 0;
 }
+
+json_t *auth_user_brief(app_ctx_t *c, int64_t user_id)
+{
+    json_t *nick = NULL;
+    err_t e = {0};
+    if (auth_user_nickname(c, user_id, &nick, &e) < 0)
+        nick = json_null();
+    err_clear(&e);
+    return json_pack("{s:o, s:o}", "id", ids_json(user_id), "nickname", nick);
+}

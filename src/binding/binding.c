@@ -322,7 +322,7 @@ static int audit_staff(app_ctx_t *c, const staff_session_t *s, const char *actio
                        const char *categories, const char *reason, int64_t id, err_t *e)
 {
     char actor[80];
-    snprintf(actor, sizeof(actor), "staff:%s", s->name);
+    staff_actor(s, actor);
     json_t *detail = json_pack("{s:o}", "binding_id", ids_json(id));
     audit_entry_t a = {.actor = actor,
                        .action = action,
@@ -402,7 +402,7 @@ int binding_decide(app_ctx_t *c, const staff_session_t *s, int64_t id, bool appr
     db_stmt_t *st;
     int64_t user = 0, n = 0;
     char who[80];
-    snprintf(who, sizeof(who), "staff:%s", s->name);
+    staff_actor(s, who);
     rc = db_one(c->db, &st, "SELECT user_id, status FROM bindings WHERE id = $1",
                 DB_ARGS(DB_I64(id)), e);
     if (rc == DB_ROW) {

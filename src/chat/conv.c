@@ -235,18 +235,11 @@ int chat_conv_get(app_ctx_t *c, int64_t user, int64_t conv, json_t **out, err_t 
     return conv_view(c, user, conv, out, e);
 }
 
-/* The cursor is "<last_at>.<id>" of the last item of the previous page. */
-static bool parse_cursor(const char *s, int64_t *at, int64_t *id)
-{
-    const char *dot = s ? strchr(s, '.') : NULL;
-    return dot && ids_parse(s, (size_t)(dot - s), at) && ids_parse(dot + 1, strlen(dot + 1), id);
-}
-
 int chat_conv_list(app_ctx_t *c, int64_t user, int limit, const char *cursor, json_t **out,
                    err_t *e)
 {
     int64_t at = INT64_MAX, after = INT64_MAX;
-    if (cursor && !parse_cursor(cursor, &at, &after))
+    if (cursor && !ids_cursor_parse(cursor, &at, &after))
         return err_set(e, ERR_VALIDATION_FAILED, "cursor", "not a cursor from next_cursor");
     db_stmt_t *st;
     int rc = db_query(c->db, &st,
@@ -276,11 +269,8 @@ int chat_conv_list(app_ctx_t *c, int64_t user, int limit, const char *cursor, js
         json_array_append_new(items, v);
     }
     if (n > limit) {
-        char buf[48];
-        snprintf(buf, sizeof(buf), "%lld.%lld", (long long)ats[limit - 1],
-                 (long long)ids[limit - 1]);
         json_decref(next);
-        next = json_string(buf);
+        next = ids_cursor_json(ats[limit - 1], ids[limit - 1]);
     }
     *out = json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
     return 0;

@@ -78,6 +78,11 @@ int err_internal(err_t *e, const char *fmt, ...)
     return ERR_INTERNAL;
 }
 
+void err_retry_in(err_t *e, int64_t wait_ms)
+{
+    e->retry_after = wait_ms > 1000 ? (int)((wait_ms + 999) / 1000) : 1;
+}
+
 void err_extra(err_t *e, const char *key, json_t *v)
 {
     if (e->extra == NULL)

@@ -95,6 +95,8 @@ __attribute__((format(printf, 4, 5))) int err_set(err_t *e, int code, const char
                                                   const char *fmt, ...);
 /* Records an internal failure: code ERR_INTERNAL, cause only for the log. */
 __attribute__((format(printf, 2, 3))) int err_internal(err_t *e, const char *fmt, ...);
+/* Sets e's Retry-After to wait_ms rounded up to seconds (at least 1). */
+void err_retry_in(err_t *e, int64_t wait_ms);
 /* Adds an extra key to the error object; takes ownership of v. */
 void err_extra(err_t *e, const char *key, json_t *v);
 void err_clear(err_t *e);

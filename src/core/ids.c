@@ -4,6 +4,7 @@
 #include "core/clock.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static unsigned node_id;
 static int64_t last_id;
@@ -66,5 +67,18 @@ json_t *ids_json(int64_t id)
 {
     char buf[21];
     ids_format(id, buf);
+    return json_string(buf);
+}
+
+bool ids_cursor_parse(const char *s, int64_t *at, int64_t *id)
+{
+    const char *dot = s ? strchr(s, '.') : NULL;
+    return dot && ids_parse(s, (size_t)(dot - s), at) && ids_parse(dot + 1, strlen(dot + 1), id);
+}
+
+json_t *ids_cursor_json(int64_t at, int64_t id)
+{
+    char buf[48];
+    snprintf(buf, sizeof(buf), "%lld.%lld", (long long)at, (long long)id);
     return json_string(buf);
 }

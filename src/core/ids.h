@@ -27,5 +27,9 @@ size_t ids_format(int64_t id, char *buf);
 json_t *ids_json(int64_t id);
 /* Parses a positive decimal id of up to 19 digits; false on anything else. */
 bool ids_parse(const char *s, size_t len, int64_t *out);
+/* Keyset cursors "<at>.<id>": the sort time and id of the last item of a
+ * page. Parse: false on anything else; json: the cursor as a string. */
+bool ids_cursor_parse(const char *s, int64_t *at, int64_t *id);
+json_t *ids_cursor_json(int64_t at, int64_t id);
 
 #endif

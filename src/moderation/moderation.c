@@ -142,7 +142,7 @@ int moderation_words_put(app_ctx_t *c, const staff_session_t *s, const json_t *i
         free(a);
     }
     char actor[80];
-    snprintf(actor, sizeof(actor), "staff:%s", s->name);
+    staff_actor(s, actor);
     json_t *old = json_object_get(before, "items");
     json_t *detail = json_pack("{s:o, s:o, s:I}", "added", missing(items, old), "removed",
                                missing(old, items), "count", (json_int_t)json_array_size(items));

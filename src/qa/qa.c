@@ -20,13 +20,9 @@
 
 static json_t *author(app_ctx_t *c, int64_t id, bool professional)
 {
-    json_t *nick = NULL;
-    err_t ne = {0};
-    if (auth_user_nickname(c, id, &nick, &ne) < 0)
-        nick = json_null();
-    err_clear(&ne);
-    return json_pack("{s:o, s:o, s:b}", "id", ids_json(id), "nickname", nick, "professional",
-                     professional);
+    json_t *a = auth_user_brief(c, id);
+    json_object_set_new(a, "professional", json_boolean(professional));
+    return a;
 }
 
 static json_t *opt_id(db_stmt_t *st, int col)
@@ -83,7 +79,7 @@ static int may_write(app_ctx_t *c, int64_t user, const char *text, err_t *e)
     if (n >= QA_PER_HOUR) {
         rc = err_set(e, ERR_RATE_LIMITED, NULL, "at most %d questions and answers an hour",
                      QA_PER_HOUR);
-        e->retry_after = 3600;
+        err_retry_in(e, HOUR_MS);
         return rc;
     }
     return 0;
@@ -122,9 +118,8 @@ int qa_ask(app_ctx_t *c, int64_t user, int64_t dev, const char *city, const char
 int qa_list(app_ctx_t *c, int64_t dev, const char *city, const char *cursor, int limit,
             json_t **out, err_t *e)
 {
-    long long at = INT64_MAX, after = INT64_MAX;
-    char end;
-    if (cursor && sscanf(cursor, "%lld.%lld%c", &at, &after, &end) != 2)
+    int64_t at = INT64_MAX, after = INT64_MAX;
+    if (cursor && !ids_cursor_parse(cursor, &at, &after))
         return err_set(e, ERR_VALIDATION_FAILED, "cursor", "not a cursor of this list");
     db_stmt_t *st;
     int rc =
@@ -142,25 +137,25 @@ int qa_list(app_ctx_t *c, int64_t dev, const char *city, const char *cursor, int
                        DB_ARGS(DB_TEXT(city), DB_I64(at), DB_I64(after), DB_I64(limit + 1)), e);
     if (rc < 0)
         return rc;
-    json_t *items = json_array();
-    char next[48] = "";
+    json_t *items = json_array(), *next = json_null();
+    int64_t last_at = 0, last_id = 0;
     while ((rc = db_step(st, e)) == DB_ROW) {
-        if ((int)json_array_size(items) == limit) {
-            json_t *last = json_array_get(items, json_array_size(items) - 1);
-            snprintf(next, sizeof(next), "%lld.%s",
-                     (long long)json_integer_value(json_object_get(last, "created_at")),
-                     json_string_value(json_object_get(last, "id")));
+        if ((int)json_array_size(items) == limit) { /* one more row: there is a next page */
+            json_decref(next);
+            next = ids_cursor_json(last_at, last_id);
             break;
         }
+        last_at = db_i64(st, 6);
+        last_id = db_i64(st, 0);
         json_array_append_new(items, question_json(c, st));
     }
     db_done(st);
     if (rc < 0) {
         json_decref(items);
+        json_decref(next);
         return rc;
     }
-    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                     next[0] ? json_string(next) : json_null());
+    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
     return 0;
 }
 

@@ -53,7 +53,7 @@ int reports_file(app_ctx_t *c, int64_t reporter, const char *target, int64_t tar
         db_done(st);
     if (n >= REPORTS_PER_HOUR) {
         rc = err_set(e, ERR_RATE_LIMITED, NULL, "at most %d reports an hour", REPORTS_PER_HOUR);
-        e->retry_after = 3600;
+        err_retry_in(e, HOUR_MS);
         return rc;
     }
     int64_t id = ids_next();
@@ -147,7 +147,7 @@ int reports_decide(app_ctx_t *c, const staff_session_t *s, int64_t id, bool take
     if (takedown && (!reason || !*reason))
         return err_set(e, ERR_VALIDATION_FAILED, "reason", "the author is told why");
     char actor[80];
-    snprintf(actor, sizeof(actor), "staff:%s", s->name);
+    staff_actor(s, actor);
     int64_t author = 0, now = c->now_ms();
     if ((rc = db_begin(c->db, e)) < 0)
         return rc;

@@ -32,19 +32,13 @@ static json_t *row_json(app_ctx_t *c, db_stmt_t *st, bool mine)
         sum += v;
         json_object_set_new(scores, reviews_dimensions[i], json_integer(v));
     }
-    int64_t author = db_i64(st, 2);
-    json_t *nick = NULL;
-    err_t ne = {0};
-    if (auth_user_nickname(c, author, &nick, &ne) < 0)
-        nick = json_null();
-    err_clear(&ne);
-    json_t *o =
-        json_pack("{s:o, s:o, s:{s:o, s:o, s:b}, s:o, s:o, s:s, s:I, s:I}", "id",
-                  ids_json(db_i64(st, 0)), "development_id", ids_json(db_i64(st, 1)), "author",
-                  "id", ids_json(author), "nickname", nick, "professional", db_i64(st, 9) != 0,
-                  "scores", scores, "overall", tenths(reviews_mean_tenths(sum, REVIEWS_DIMENSIONS)),
-                  "text", (const char *)db_bytes(st, 8, &(size_t){0}), "created_at",
-                  (json_int_t)db_i64(st, 12), "updated_at", (json_int_t)db_i64(st, 13));
+    json_t *author = auth_user_brief(c, db_i64(st, 2));
+    json_object_set_new(author, "professional", json_boolean(db_i64(st, 9) != 0));
+    json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:s, s:I, s:I}", "id", ids_json(db_i64(st, 0)),
+                          "development_id", ids_json(db_i64(st, 1)), "author", author, "scores",
+                          scores, "overall", tenths(reviews_mean_tenths(sum, REVIEWS_DIMENSIONS)),
+                          "text", (const char *)db_bytes(st, 8, &(size_t){0}), "created_at",
+                          (json_int_t)db_i64(st, 12), "updated_at", (json_int_t)db_i64(st, 13));
     if (mine) {
         json_object_set_new(o, "status", json_string((const char *)db_bytes(st, 10, &(size_t){0})));
         json_object_set_new(o, "hidden_reason",
@@ -94,7 +88,7 @@ static int may_write(app_ctx_t *c, int64_t author, int64_t dev, const review_in_
         db_done(st);
     if (n >= REVIEWS_PER_HOUR) {
         rc = err_set(e, ERR_RATE_LIMITED, NULL, "at most %d reviews an hour", REVIEWS_PER_HOUR);
-        e->retry_after = 3600;
+        err_retry_in(e, HOUR_MS);
         return rc;
     }
     return 0;
@@ -173,9 +167,8 @@ static int summary(app_ctx_t *c, int64_t dev, json_t **out, err_t *e)
 
 int reviews_list(app_ctx_t *c, int64_t dev, const char *cursor, int limit, json_t **out, err_t *e)
 {
-    long long at = INT64_MAX, id = INT64_MAX;
-    char end;
-    if (cursor && sscanf(cursor, "%lld.%lld%c", &at, &id, &end) != 2)
+    int64_t at = INT64_MAX, id = INT64_MAX;
+    if (cursor && !ids_cursor_parse(cursor, &at, &id))
         return err_set(e, ERR_VALIDATION_FAILED, "cursor", "not a cursor of this list");
     int rc = catalog_exists(c, dev, e);
     if (rc <= 0)
@@ -192,26 +185,26 @@ int reviews_list(app_ctx_t *c, int64_t dev, const char *cursor, int limit, json_
         json_decref(sum);
         return rc;
     }
-    json_t *items = json_array();
-    char next[48] = "";
+    json_t *items = json_array(), *next = json_null();
+    int64_t last_at = 0, last_id = 0;
     while ((rc = db_step(st, e)) == DB_ROW) {
-        if ((int)json_array_size(items) == limit) {
-            json_t *last = json_array_get(items, json_array_size(items) - 1);
-            snprintf(next, sizeof(next), "%lld.%s",
-                     (long long)json_integer_value(json_object_get(last, "created_at")),
-                     json_string_value(json_object_get(last, "id")));
+        if ((int)json_array_size(items) == limit) { /* one more row: there is a next page */
+            json_decref(next);
+            next = ids_cursor_json(last_at, last_id);
             break;
         }
+        last_at = db_i64(st, 12);
+        last_id = db_i64(st, 0);
         json_array_append_new(items, row_json(c, st, false));
     }
     db_done(st);
     if (rc < 0) {
         json_decref(items);
+        json_decref(next);
         json_decref(sum);
         return rc;
     }
-    *out = json_pack("{s:o, s:o, s:o}", "summary", sum, "items", items, "next_cursor",
-                     next[0] ? json_string(next) : json_null());
+    *out = json_pack("{s:o, s:o, s:o}", "summary", sum, "items", items, "next_cursor", next);
     return 0;
 }
 
@@ -307,7 +300,7 @@ int reviews_takedown(app_ctx_t *c, const staff_session_t *s, int64_t id, const c
     if ((rc = db_begin(c->db, e)) < 0)
         return rc;
     char actor[80];
-    snprintf(actor, sizeof(actor), "staff:%s", s->name);
+    staff_actor(s, actor);
     json_t *detail =
         json_pack("{s:o, s:o}", "review_id", ids_json(id), "development_id", ids_json(dev));
     audit_entry_t a = {.actor = actor,

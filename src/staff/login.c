@@ -24,9 +24,7 @@ static int hits(app_ctx_t *c, const uint8_t *bucket, int64_t now, int64_t *n, in
 static int limited(err_t *e, int64_t wait_ms)
 {
     int rc = err_set(e, ERR_RATE_LIMITED, NULL, "too many failed sign-ins; retry later");
-    e->retry_after = (int)((wait_ms + 999) / 1000);
-    if (e->retry_after < 1)
-        e->retry_after = 1;
+    err_retry_in(e, wait_ms);
     return rc;
 }
 

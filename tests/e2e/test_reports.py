@@ -130,6 +130,7 @@ def test_an_account_files_at_most_twenty_reports_an_hour(srv):
         assert report(srv, token, "question", q).status_code == 201
     r = report(srv, token, "question", extra.json()["id"])
     assert_error(r, 429, "rate_limited")
+    assert int(r.headers["Retry-After"]) > 0
 
 
 def test_reports_are_exported_and_go_with_the_reporter(srv):
