@@ -159,8 +159,8 @@ const privacy_store_t privacy_stores[] = {
      PRIVACY_DELETE, "answers given"},
     /* reports of published content, by their reporter */
     {"support_records", "content_reports", "id", "reporter_id", "created_at",
-     COLS(ID("id"), TEXT("target"), ID("target_id"), TEXT("reason"), TEXT("status"),
-          INT("created_at")),
+     COLS(ID("id"), TEXT("target"), ID("target_id"), SEAL("reason_enc", "content_reports.reason"),
+          TEXT("status"), INT("created_at")),
      "created_at, id", PRIVACY_DELETE, "reports of content"},
     /* browse-only clients: a keyed hash of the address, for rate limits */
     {"ip_address", "rate_hits", NULL, NULL, "at", COLS(HASH("bucket", NULL), INT("at")), NULL,

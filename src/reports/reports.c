@@ -4,11 +4,13 @@
  * decides. */
 #include "reports/reports.h"
 #include "audit/audit.h"
+#include "auth/auth.h"
 #include "core/ids.h"
 #include "qa/qa.h"
 #include "reviews/reviews.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define HOUR_MS 3600000LL
@@ -56,14 +58,23 @@ int reports_file(app_ctx_t *c, int64_t reporter, const char *target, int64_t tar
         err_retry_in(e, HOUR_MS);
         return rc;
     }
+    /* the reason may name people: sealed under the reporter's key */
     int64_t id = ids_next();
+    sec_key_t dek;
+    if ((rc = auth_user_key(c, reporter, &dek, e)) < 0)
+        return rc;
+    size_t len;
+    uint8_t *sealed =
+        sec_seal_field(&dek, "content_reports.reason", id, reason, strlen(reason), &len);
+    sec_wipe(&dek, sizeof(dek));
     n = db_exec(c->db,
-                "INSERT INTO content_reports (id, reporter_id, target, target_id, reason, status, "
-                "created_at) VALUES ($1, $2, $3, $4, $5, 'open', $6) ON CONFLICT (reporter_id, "
-                "target, target_id) DO NOTHING",
+                "INSERT INTO content_reports (id, reporter_id, target, target_id, reason_enc, "
+                "status, created_at) VALUES ($1, $2, $3, $4, $5, 'open', $6) ON CONFLICT "
+                "(reporter_id, target, target_id) DO NOTHING",
                 DB_ARGS(DB_I64(id), DB_I64(reporter), DB_TEXT(target), DB_I64(target_id),
-                        DB_TEXT(reason), DB_I64(c->now_ms())),
+                        DB_BLOB(sealed, len), DB_I64(c->now_ms())),
                 e);
+    free(sealed);
     if (n < 0)
         return (int)n;
     if (n == 0)
@@ -95,20 +106,36 @@ int reports_queue(app_ctx_t *c, const char *status, int limit, json_t **out, err
 {
     db_stmt_t *st;
     int rc = db_query(c->db, &st,
-                      "SELECT id, target, target_id, reason, status, created_at FROM "
-                      "content_reports WHERE status = $1 ORDER BY created_at, id LIMIT $2",
+                      "SELECT id, target, target_id, reason_enc, status, created_at, reporter_id "
+                      "FROM content_reports WHERE status = $1 ORDER BY created_at, id LIMIT $2",
                       DB_ARGS(DB_TEXT(status), DB_I64(limit)), e);
     if (rc < 0)
         return rc;
     json_t *items = json_array();
-    while ((rc = db_step(st, e)) == DB_ROW)
-        json_array_append_new(
-            items, json_pack("{s:o, s:s, s:o, s:s, s:s, s:I}", "id", ids_json(db_i64(st, 0)),
-                             "target", (const char *)db_bytes(st, 1, &(size_t){0}), "target_id",
-                             ids_json(db_i64(st, 2)), "reason",
-                             (const char *)db_bytes(st, 3, &(size_t){0}), "status",
-                             (const char *)db_bytes(st, 4, &(size_t){0}), "created_at",
-                             (json_int_t)db_i64(st, 5)));
+    while ((rc = db_step(st, e)) == DB_ROW) {
+        int64_t rid = db_i64(st, 0);
+        json_t *reason = json_null();
+        sec_key_t dek;
+        err_t ke = {0};
+        size_t len, n;
+        const void *sealed = db_bytes(st, 3, &len);
+        if (auth_user_key(c, db_i64(st, 6), &dek, &ke) == 0) {
+            char *v = sec_open_field(&dek, "content_reports.reason", rid, sealed, len, &n);
+            if (v) {
+                reason = json_string(v);
+                sec_wipe(v, n);
+                free(v);
+            }
+        }
+        sec_wipe(&dek, sizeof(dek));
+        err_clear(&ke);
+        json_array_append_new(items,
+                              json_pack("{s:o, s:s, s:o, s:o, s:s, s:I}", "id", ids_json(rid),
+                                        "target", (const char *)db_bytes(st, 1, &(size_t){0}),
+                                        "target_id", ids_json(db_i64(st, 2)), "reason", reason,
+                                        "status", (const char *)db_bytes(st, 4, &(size_t){0}),
+                                        "created_at", (json_int_t)db_i64(st, 5)));
+    }
     db_done(st);
     if (rc < 0) {
         json_decref(items);

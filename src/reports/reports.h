@@ -24,7 +24,8 @@ int reports_file(app_ctx_t *c, int64_t reporter, const char *target, int64_t tar
                  const char *reason, json_t **out, err_t *e) __attribute__((warn_unused_result));
 /* The open (or decided) reports, oldest first, each with its target's
  * text: {"items":[{"id","target","target_id","reason","status",
- * "created_at","text"}]} (text null when the target is gone). */
+ * "created_at","text"}]} (text null when the target is gone, reason
+ * null when its reporter's key is: the account was cancelled). */
 int reports_queue(app_ctx_t *c, const char *status, int limit, json_t **out, err_t *e)
     __attribute__((warn_unused_result));
 /* Dismisses report id, or takes its target down with reason (required

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import assert_error
+from conftest import assert_error, db_file_bytes
 from rights_helpers import cancel, export
 from staffkit import _finish, _require_binary, start_staff_server
 from test_binding import audit_all, development
@@ -46,6 +46,7 @@ def test_a_reported_answer_is_taken_down_and_its_author_sees_why(srv):
     assert report(srv, b, "answer", aid).status_code == 201
     mine = [x for x in queue(srv) if x["target_id"] == aid]
     assert len(mine) == 2 and mine[0]["text"] == "加我微信看房"
+    assert mine[0]["reason"] == "留联系方式拉客"
     url = f"/v1/admin/reports/{mine[0]['id']}/decision"
     assert_error(srv.post(url, token=srv.token("reviewer1"), json={"decision": "takedown"}), 422,
                  "validation_failed", "reason")
@@ -141,3 +142,13 @@ def test_reports_are_exported_and_go_with_the_reporter(srv):
     assert "这是我的举报理由" in json.dumps(export(srv, token, phone).json(), ensure_ascii=False)
     cancel(srv, token, phone)
     assert rep not in [x["id"] for x in queue(srv)]
+
+
+def test_a_report_reason_is_sealed_under_the_reporters_key(srv):
+    author, _, _ = srv.new_user()
+    qid = srv.post("/v1/questions", token=author, json={"city": "封存城", "text": "问"}).json()["id"]
+    token, _, _ = srv.new_user()
+    reason = "举报理由里有人名张三丰和电话"
+    assert report(srv, token, "question", qid, reason).status_code == 201
+    assert [x["reason"] for x in queue(srv) if x["target_id"] == qid] == [reason]
+    assert reason.encode() not in db_file_bytes(srv)

@@ -1,12 +1,13 @@
 -- 0022_reports: users' reports of published content (a review, a question,
--- an answer) with their reason, one open report per reporter and target,
+-- an answer) with their reason (sealed under the reporter's key, like a
+-- complaint's text), one open report per reporter and target,
 -- and the staff decision on it (dismissed, or the target taken down).
 CREATE TABLE content_reports (
     id BIGINT PRIMARY KEY,
     reporter_id BIGINT NOT NULL,
     target TEXT NOT NULL,
     target_id BIGINT NOT NULL,
-    reason TEXT NOT NULL,
+    reason_enc BYTEA NOT NULL,
     status TEXT NOT NULL,
     decided_by TEXT,
     decided_at BIGINT,
