@@ -188,7 +188,8 @@ def test_an_admin_sees_an_imports_progress_counts_and_refused_lines(staff_server
     b.wait_text("web-import.jsonl", run)
     b.wait_text("共 2 行：新增 1，更新 0，未变 0，拒绝 1", f"{run} [data-testid=import-counts]")
     b.css(f"{run} summary").click()
-    b.wait_text("第 2 行：validation_failed price_avg", f"{run} [data-testid=import-problem]")
+    problem = f"{run} [data-testid=import-problem][data-code=validation_failed]"
+    b.wait_text("第 2 行：填写的内容有误，请检查。（字段 price_avg）", problem)
     b.assert_accessible()
     b.assert_console_clean()
 

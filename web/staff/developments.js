@@ -5,6 +5,7 @@
 // progress, counts and refused lines, refreshed while one runs.
 import { html, useEffect, useState } from "../lib/html.js";
 import { api } from "../lib/api.js";
+import { errorText } from "../lib/errors.js";
 import { Button, ErrorNotice, Field, formatDateTime, useAction } from "../lib/ui.js";
 
 const RUN_STATES = { running: "导入中", done: "已完成", stalled: "已中断（10分钟无进展）" };
@@ -24,13 +25,14 @@ function Imports() {
     <${ErrorNotice} error=${load.error} />
     ${runs && runs.length === 0 && html`<p class="muted" data-testid="imports-empty">还没有导入记录。</p>`}
     <ul class="list">${(runs || []).map((r) => html`<li key=${r.id} class="card" data-testid="import-run" data-status=${r.status}>
-      <p><strong>${r.source}</strong> · <span data-testid="import-status">${RUN_STATES[r.status] || r.status}</span>
-        · ${formatDateTime(r.started_at)}</p>
+      <p><strong>${r.source}</strong> · <span data-testid="import-status">${RUN_STATES[r.status] || r.status}</span>${` · ${formatDateTime(r.started_at)}`}</p>
       <progress max="100" value=${r.percent} aria-label=${`${r.source} 导入进度`}>${r.percent}%</progress>
       <p class="small" data-testid="import-counts">共 ${r.lines} 行：新增 ${r.created}，更新 ${r.updated}，未变 ${r.unchanged}，拒绝 ${r.refused}</p>
       ${r.problems.length > 0 && html`<details>
         <summary>被拒绝的行（前 ${r.problems.length} 条）</summary>
-        <ul class="small">${r.problems.map((p) => html`<li data-testid="import-problem">第 ${p.line} 行：${p.code}${p.field ? ` ${p.field}` : ""} — ${p.message}</li>`)}</ul>
+        <ul class="small">${r.problems.map((p) => html`<li data-testid="import-problem" data-code=${p.code}>
+          第 ${p.line} 行：${errorText({ code: p.code })}${p.field ? `（字段 ${p.field}）` : ""}
+          <span class="muted"> ${p.message}</span></li>`)}</ul>
       </details>`}
     </li>`)}</ul>
     <${Button} kind="secondary small" busy=${load.busy} onClick=${() => load.run()} data-testid="imports-refresh">刷新<//>

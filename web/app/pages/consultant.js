@@ -177,9 +177,8 @@ function BuyerItem({ b, reload }) {
     await api("POST", `/v1/consultant/developments/${b.development_id}/buyers/${b.buyer_id}/stage`, { stage });
     await reload();
   });
-  return html`<li class="card" data-testid="buyer" data-stage=${b.stage}>
-    <strong data-testid="buyer-phone">${b.phone_masked}</strong>
-    <span class="badge small" data-testid="buyer-stage"> ${BUYER_STAGES[b.stage]}</span>
+  return html`<li class="card stack" data-testid="buyer" data-stage=${b.stage}>
+    <div><strong data-testid="buyer-phone">${b.phone_masked}</strong> <span class="tag" data-testid="buyer-stage">${BUYER_STAGES[b.stage]}</span></div>
     <div class="muted small" data-testid="buyer-protection">${protection(b)}</div>
     <div class="row">
       ${b.stage === "new" &&

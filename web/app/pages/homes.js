@@ -200,7 +200,7 @@ export function Development({ id, signedIn }) {
         <ul class="list">${cons.map((c) => html`<li key=${c.user_id} class="row consultant" data-testid="consultant">
           <span class="grow"><a href=${`/consultants/${c.user_id}`} data-testid="card-link"
               onClick=${(e) => { e.preventDefault(); navigate(`/consultants/${c.user_id}`); }}><strong>${c.name}</strong></a>
-            ${c.verified && html`<span class="tag ok">已认证</span>`}
+            ${c.verified && html` <span class="tag ok">已认证</span>`}
             ${c.main && html` <span class="tag">主营</span>`}</span>
           ${signedIn
             ? html`<${Button} kind="small" busy=${chat.busy} onClick=${() => chat.run(c.user_id)} data-testid="wechat">微聊<//>`

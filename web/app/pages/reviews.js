@@ -69,8 +69,7 @@ export function Reviews({ devId, signedIn }) {
   return html`<section class="card" aria-labelledby="reviews-h" data-testid="reviews">
     <h2 id="reviews-h">点评</h2>
     <${ErrorNotice} error=${load.error} />
-    ${s && html`<p data-testid="review-summary">综合 <strong data-testid="review-overall">${score(s.overall)}</strong>
-      · ${s.count} 条点评
+    ${s && html`<p data-testid="review-summary">综合 <strong data-testid="review-overall">${score(s.overall)}</strong>${` · ${s.count} 条点评`}
       <span class="muted small"> · ${DIMENSIONS.map(([k, label]) => `${label} ${score(s.scores[k])}`).join(" · ")}</span></p>`}
     ${mine && mine.status === "hidden" && html`<div class="notice error" role="status" data-testid="review-hidden">
       您的点评已被下架：${mine.hidden_reason}</div>`}
